@@ -8,9 +8,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { lastEnginePanic, MIGRATIONS_DIR, migrationsList, noFilters, openSchemaEngine, schemaFiles } from "./schema-engine.ts";
+import { Logger, runMigrations } from "graphile-worker";
 import { localDatabaseUrl } from "../../server/config/database-url.ts";
 
 const databaseUrl = process.env.DATABASE_URL || localDatabaseUrl();
+
+const quietLogger = new Logger(() => () => {});
 
 export async function driftSql(url: string): Promise<string> {
   const engine = await openSchemaEngine(url);
@@ -36,6 +39,8 @@ async function deploy(): Promise<void> {
   } finally {
     engine.free();
   }
+  // Graphile Worker keeps its own schema (graphile_worker.*) with its own bookkeeping.
+  await runMigrations({ connectionString: databaseUrl, logger: quietLogger });
 }
 
 async function main(): Promise<void> {

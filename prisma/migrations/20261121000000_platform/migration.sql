@@ -302,3 +302,20 @@ ALTER TABLE "kag_event_log" ADD CONSTRAINT "kag_event_log_project_id_fkey" FOREI
 
 -- Domain events always belong to a project: only process events of workspace-wide tasks may not.
 ALTER TABLE "kag_event_log" ADD CONSTRAINT "kag_event_log_project_required" CHECK ("category" = 'process' OR "project_id" IS NOT NULL);
+
+-- CreateTable
+CREATE TABLE "login_attempts" (
+    "id" BIGSERIAL NOT NULL,
+    "email" TEXT NOT NULL,
+    "ip" TEXT NOT NULL,
+    "succeeded" BOOLEAN NOT NULL,
+    "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "login_attempts_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "login_attempts_email_created_at_idx" ON "login_attempts"("email", "created_at");
+
+-- CreateIndex
+CREATE INDEX "login_attempts_ip_created_at_idx" ON "login_attempts"("ip", "created_at");

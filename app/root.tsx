@@ -1,0 +1,48 @@
+import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { useNonce } from "./nonce.tsx";
+import stylesheet from "./tailwind.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }, { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" }];
+export const meta: MetaFunction = () => [{ title: "Control Tower" }];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  return (
+    <html lang="en" className="h-full">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="h-full">
+        {children}
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const title = status === 404 ? "Not found" : status === 403 ? "Not allowed" : "Something went wrong";
+  const detail = isRouteErrorResponse(error)
+    ? typeof error.data === "string" ? error.data : (error.data as { message?: string } | null)?.message ?? error.statusText
+    : "An unexpected error happened. It has been logged.";
+  return (
+    <main className="mx-auto max-w-xl p-10" role="alert">
+      <p className="text-sm font-semibold text-indigo-600">{status}</p>
+      <h1 className="mt-2 text-2xl font-bold">{title}</h1>
+      <p className="mt-2 text-slate-600">{detail}</p>
+      <a href="/projects" className="mt-6 inline-block text-indigo-700 underline">Back to your projects</a>
+    </main>
+  );
+}

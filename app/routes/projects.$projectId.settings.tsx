@@ -1,0 +1,93 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Time } from "~/components/AppShell.tsx";
+import { act, load, requireCaller } from "~/utils/trpc.server.ts";
+import { useProject } from "~/utils/project.ts";
+
+export async function loader({ context, request, params }: LoaderFunctionArgs) {
+  const caller = requireCaller(context, request);
+  const projectId = params.projectId!;
+  const [members, tokens, audit] = await Promise.all([
+    load(request, () => caller.projects.members({ projectId })),
+    load(request, () => caller.tokens.list()),
+    load(request, () => caller.audit.list({ projectId, limit: 30 })),
+  ]);
+  return { members, tokens: tokens.filter((t) => !t.projectId || t.projectId === projectId), audit: audit.items };
+}
+
+export async function action({ context, request, params }: ActionFunctionArgs) {
+  const caller = requireCaller(context, request);
+  const form = await request.formData();
+  if (form.get("intent") === "create-token") {
+    return act(request, async () => {
+      const r = await caller.tokens.create({ name: String(form.get("name") ?? ""), projectId: form.get("scope") === "project" ? params.projectId! : null, readOnly: form.get("readOnly") === "on" });
+      return { created: r.token, message: `Token "${r.apiToken.name}" created. Copy it now: it will not be shown again.` };
+    });
+  }
+  if (form.get("intent") === "revoke-token") {
+    return act(request, async () => {
+      const r = await caller.tokens.revoke({ tokenId: String(form.get("tokenId") ?? "") });
+      return { created: null, message: `Token "${r.name}" revoked.` };
+    });
+  }
+  throw new Response("Unknown action", { status: 400 });
+}
+
+export default function SettingsPage() {
+  const { members, tokens, audit } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const project = useProject();
+  return (
+    <div className="space-y-8">
+      <h1 className="text-2xl font-bold">Settings</h1>
+      <div aria-live="polite">
+        {result ? (result.ok ? (
+          <div className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-900">
+            <p>{result.data.message}</p>
+            {result.data.created ? <code data-testid="new-token" className="mt-2 block break-all rounded bg-white p-2 font-mono">{result.data.created}</code> : null}
+          </div>
+        ) : <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-800">{result.error}</p>) : null}
+      </div>
+      <section aria-labelledby="members-heading">
+        <h2 id="members-heading" className="text-lg font-semibold">Members</h2>
+        <table className="mt-2 min-w-full rounded-lg bg-white text-sm ring-1 ring-slate-200">
+          <thead className="bg-slate-50 text-left"><tr><th scope="col" className="p-2">Name</th><th scope="col" className="p-2">Email</th><th scope="col" className="p-2">Role</th></tr></thead>
+          <tbody>{members.map((m) => <tr key={m.userId} className="border-t border-slate-100"><td className="p-2">{m.name}</td><td className="p-2">{m.email}</td><td className="p-2">{m.role}</td></tr>)}</tbody>
+        </table>
+      </section>
+      <section aria-labelledby="tokens-heading">
+        <h2 id="tokens-heading" className="text-lg font-semibold">Your API tokens</h2>
+        <p className="text-sm text-slate-600">Tokens act with your memberships, for typed tRPC clients and scripts (<code>Authorization: Bearer …</code>).</p>
+        <Form method="post" className="mt-3 flex flex-wrap items-end gap-3">
+          <div><label htmlFor="token-name" className="block text-sm font-medium">Name</label>
+            <input id="token-name" name="name" required maxLength={100} className="mt-1 rounded-md border border-slate-300 px-2 py-1" /></div>
+          <div><label htmlFor="token-scope" className="block text-sm font-medium">Scope</label>
+            <select id="token-scope" name="scope" className="mt-1 rounded-md border border-slate-300 px-2 py-1"><option value="project">Only {project.name}</option><option value="all">All my projects</option></select></div>
+          <label className="flex items-center gap-1 text-sm"><input type="checkbox" name="readOnly" /> Read-only</label>
+          <button name="intent" value="create-token" className="rounded-md bg-indigo-600 px-3 py-1 text-white">Create token</button>
+        </Form>
+        <ul className="mt-3 divide-y divide-slate-100 rounded-lg bg-white text-sm ring-1 ring-slate-200">
+          {tokens.length === 0 ? <li className="p-2 text-slate-600">No tokens.</li> : tokens.map((t) => (
+            <li key={t.id} className="flex flex-wrap items-center gap-3 p-2">
+              <span className="font-medium">{t.name}</span><code className="text-xs">{t.prefix}…</code>
+              <span className="text-slate-600">{t.readOnly ? "read-only" : "read-write"} · {t.projectId ? "this project" : "all projects"} · last used <Time value={t.lastUsedAt} /></span>
+              {t.revokedAt ? <span className="text-red-700">revoked</span> : (
+                <Form method="post" className="ml-auto"><input type="hidden" name="tokenId" value={t.id} />
+                  <button name="intent" value="revoke-token" className="rounded-md px-2 py-1 ring-1 ring-slate-300">Revoke</button></Form>
+              )}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="audit-heading">
+        <h2 id="audit-heading" className="text-lg font-semibold">Audit log</h2>
+        <ul className="mt-2 divide-y divide-slate-100 rounded-lg bg-white text-sm ring-1 ring-slate-200">
+          {audit.length === 0 ? <li className="p-2 text-slate-600">No changes recorded yet.</li> : audit.map((a) => (
+            <li key={a.id} className="flex flex-wrap gap-3 p-2"><Time value={a.createdAt} /><span className="font-medium">{a.action}</span>
+              <span className="text-slate-600">{a.actorEmail ?? a.actorType} · {a.status}</span></li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}

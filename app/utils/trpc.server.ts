@@ -1,0 +1,57 @@
+import { redirect, type AppLoadContext } from "@remix-run/node";
+
+// The bridge from Remix routes to the domain: loaders and actions call tRPC procedures through the
+// server-side caller that server/http/app.ts puts on the load context.
+
+type TrpcLikeError = { name: string; code: string; message: string; cause?: { issues?: { path: PropertyKey[]; message: string }[] } };
+const isTrpcError = (e: unknown): e is TrpcLikeError => typeof e === "object" && e !== null && (e as { name?: string }).name === "TRPCError";
+
+export function loginRedirect(request: Request): never {
+  const url = new URL(request.url);
+  const redirectTo = url.pathname + url.search;
+  throw redirect(`/login${redirectTo && redirectTo !== "/" ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`);
+}
+
+/** The signed-in user's caller; anonymous visitors go to the login page. */
+export function requireCaller(context: AppLoadContext, request: Request) {
+  if (!context.auth) loginRedirect(request);
+  return context.caller;
+}
+
+const STATUS: Record<string, number> = { NOT_FOUND: 404, FORBIDDEN: 403, BAD_REQUEST: 400, CONFLICT: 409, TOO_MANY_REQUESTS: 429 };
+
+/** For loaders: turns tRPC errors into the matching HTTP response (404 page for foreign projects). */
+export async function load<T>(request: Request, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isTrpcError(e)) {
+      if (e.code === "UNAUTHORIZED") loginRedirect(request);
+      const status = STATUS[e.code];
+      if (status) throw new Response(e.message, { status });
+    }
+    throw e;
+  }
+}
+
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors: Record<string, string> };
+
+/** For actions: a tRPC error becomes a message (and per-field messages) the form can show. */
+export async function act<T>(request: Request, fn: () => Promise<T>): Promise<ActionResult<T>> {
+  try {
+    return { ok: true, data: await fn() };
+  } catch (e) {
+    if (!isTrpcError(e)) throw e;
+    if (e.code === "UNAUTHORIZED" && !request.url.includes("/login")) loginRedirect(request);
+    if (e.code === "NOT_FOUND") throw new Response(e.message, { status: 404 });
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of e.cause?.issues ?? []) fieldErrors[issue.path.map(String).join(".")] = issue.message;
+    return { ok: false, error: Object.keys(fieldErrors).length ? "Please fix the highlighted fields." : e.message, fieldErrors };
+  }
+}
+
+/** Only same-site relative paths are followed after login. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/projects"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  return to;
+}

@@ -1,0 +1,86 @@
+import type { JobHelpers, Task } from "graphile-worker";
+import { z } from "zod";
+import type { Db } from "../server/db.ts";
+import type { Env } from "../server/env.ts";
+import { disabledFlags, scheduledTask } from "../server/services/jobs/catalog.ts";
+import { finishJobRun, startJobRun, warnJobRun, type Counters, type RunContext } from "../server/services/jobs/runs.ts";
+
+export type TaskDeps = { db: Db; env: Env; workerId: string; now?: () => Date };
+
+export type TaskRun<P> = {
+  payload: P;
+  projectId: string | null;
+  db: Db;
+  env: Env;
+  now: Date;
+  helpers: JobHelpers;
+  /** Logs a process_warning for this run (visible in the event feed and the jobs page). */
+  warn(message: string, details?: Record<string, unknown>): Promise<void>;
+};
+
+export class SkipRun extends Error {}
+
+const projectPayload = z.object({ projectId: z.uuid(), trigger: z.enum(["scheduler", "manual", "cron"]).default("scheduler"), requestedBy: z.string().optional() });
+
+/**
+ * Wraps a handler into a Graphile Worker task that records every attempt: a job_runs row, process
+ * events (started / finished / failed / warning) with duration and counters, and the
+ * scheduled_jobs status. A disabled feature flag records `skipped`, not a failure. A thrown error
+ * is recorded and rethrown so Graphile Worker retries with backoff until max_attempts; the job then
+ * stays in its queue as a dead letter that the jobs page shows.
+ */
+export function defineTask<S extends z.ZodType>(
+  name: string,
+  schema: S,
+  handler: (run: TaskRun<z.infer<S>>) => Promise<Counters | void>,
+  opts: { projectId?: (p: z.infer<S>) => string | null } = {},
+) {
+  return (deps: TaskDeps): Task =>
+    async (rawPayload, helpers) => {
+      const now = deps.now ?? (() => new Date());
+      const parsed = schema.safeParse(rawPayload ?? {});
+      const projectId = parsed.success ? (opts.projectId?.(parsed.data) ?? null) : null;
+      const ctx: RunContext = {
+        task: name,
+        projectId,
+        jobKey: helpers.job.key ?? null,
+        graphileJobId: String(helpers.job.id),
+        attempt: helpers.job.attempts,
+        trigger: parsed.success ? String((parsed.data as { trigger?: string }).trigger ?? "worker") : "worker",
+        workerId: deps.workerId,
+      };
+      const run = await startJobRun(deps.db, ctx, now());
+      if (!parsed.success) {
+        const error = `invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
+        await finishJobRun(deps.db, run, ctx, { status: "failed", now: now(), error });
+        // Retrying cannot fix a malformed payload: fail permanently instead of burning attempts.
+        await deps.db.$executeRaw`SELECT graphile_worker.permanently_fail_jobs(ARRAY[${String(helpers.job.id)}::bigint], ${error})`;
+        return;
+      }
+      const off = disabledFlags(deps.env, scheduledTask(name));
+      if (off.length) {
+        await finishJobRun(deps.db, run, ctx, { status: "skipped", now: now(), reason: `disabled by ${off.join(", ")}` });
+        return;
+      }
+      try {
+        const counters = await handler({
+          payload: parsed.data, projectId, db: deps.db, env: deps.env, now: now(), helpers,
+          warn: (message, details) => warnJobRun(deps.db, run, ctx, now(), message, details),
+        });
+        await finishJobRun(deps.db, run, ctx, { status: "succeeded", now: now(), counters: counters ?? {} });
+      } catch (e) {
+        if (e instanceof SkipRun) {
+          await finishJobRun(deps.db, run, ctx, { status: "skipped", now: now(), reason: e.message });
+          return;
+        }
+        const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        await finishJobRun(deps.db, run, ctx, { status: "failed", now: now(), error: message }).catch(() => {});
+        throw e;
+      }
+    };
+}
+
+/** A per-project task: payload {projectId, trigger}, job key <task>:<projectId>. */
+export function defineProjectTask(name: string, handler: (run: TaskRun<z.infer<typeof projectPayload>> & { projectId: string }) => Promise<Counters | void>) {
+  return defineTask(name, projectPayload, (run) => handler({ ...run, projectId: run.payload.projectId }), { projectId: (p) => p.projectId });
+}

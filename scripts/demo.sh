@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# One command: dependencies → PostgreSQL + pgvector → migrations → demo data → build → web + worker.
+# Re-running keeps existing data. Ctrl-C stops the web server, the worker and (if this script
+# started it) the project-local PostgreSQL.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+source scripts/lib/ensure-deps.sh
+ensure_node_deps "$ROOT"
+
+STARTED_DB=0
+if [ -z "${DATABASE_URL:-}" ]; then
+  source scripts/db/lib.sh
+  [ -f .data/postgres/postmaster.pid ] || STARTED_DB=1
+fi
+export DATABASE_URL=$(bash scripts/db/up.sh | tail -n1)
+npm run --silent db:migrate
+npm run --silent db:seed
+echo "[build] remix build" >&2
+npx remix build >/dev/null
+
+export PORT=${PORT:-3000}
+PIDS=()
+cleanup() {
+  trap - INT TERM EXIT
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ "$STARTED_DB" = 1 ]; then bash scripts/db/down.sh || true; fi
+}
+trap cleanup INT TERM EXIT
+npx tsx server/http/main.ts & PIDS+=($!)
+npx tsx jobs/worker.ts & PIDS+=($!)
+
+for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.5; done
+cat <<MSG
+
+  Control Tower is running:  http://localhost:$PORT
+  Sign in as demo@controltower.dev (owner), pm@controltower.dev (PM) or viewer@controltower.dev (viewer)
+  Password: demo-password
+  Health: http://localhost:$PORT/health · Metrics: http://localhost:$PORT/metrics
+  Press Ctrl-C to stop.
+
+MSG
+wait -n "${PIDS[@]}"

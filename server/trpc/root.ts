@@ -1,0 +1,22 @@
+import { checkHealth } from "../services/health.ts";
+import { createCallerFactory, publicProcedure, router } from "./init.ts";
+import { auditRouter } from "./routers/audit.ts";
+import { authRouter } from "./routers/auth.ts";
+import { eventsRouter } from "./routers/events.ts";
+import { jobsRouter } from "./routers/jobs.ts";
+import { projectsRouter } from "./routers/projects.ts";
+import { tokensRouter } from "./routers/tokens.ts";
+
+export const appRouter = router({
+  health: publicProcedure.query(({ ctx }) => checkHealth(ctx.db, { now: ctx.now(), workerStaleSeconds: ctx.env.WORKER_STALE_SECONDS })),
+  auth: authRouter,
+  projects: projectsRouter,
+  jobs: jobsRouter,
+  events: eventsRouter,
+  audit: auditRouter,
+  tokens: tokensRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);
+export type Caller = ReturnType<typeof createCaller>;

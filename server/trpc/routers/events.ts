@@ -1,0 +1,13 @@
+import { z } from "zod";
+import { listEvents } from "../../services/events/event-log.ts";
+import { pageInput, projectProcedure, router } from "../init.ts";
+
+export const eventsRouter = router({
+  list: projectProcedure
+    .input(pageInput.extend({
+      category: z.enum(["domain", "process"]).optional(),
+      eventType: z.string().max(100).regex(/^[a-z_]+$/, "eventType must be an event type like message_sent").optional(),
+      since: z.coerce.date().optional(),
+    }))
+    .query(({ ctx, input }) => listEvents(ctx.db, { projectId: ctx.project.id, category: input.category, eventType: input.eventType, since: input.since, cursor: input.cursor, limit: input.limit })),
+});

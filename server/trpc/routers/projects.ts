@@ -1,0 +1,17 @@
+import { listMembers, listProjectsForUser } from "../../services/projects.ts";
+import { authedProcedure, projectProcedure, router } from "../init.ts";
+
+export const projectsRouter = router({
+  list: authedProcedure.query(({ ctx }) =>
+    listProjectsForUser(ctx.db, { userId: ctx.user.id, onlyProjectId: ctx.auth.kind === "token" ? ctx.auth.projectId : null }),
+  ),
+  get: projectProcedure.query(({ ctx }) => ({
+    id: ctx.project.id, slug: ctx.project.slug, name: ctx.project.name, description: ctx.project.description, role: ctx.role,
+  })),
+  members: projectProcedure.query(({ ctx }) => listMembers(ctx.db, ctx.project.id)),
+  /** Remembers the project a browser session last opened (the project switcher). */
+  select: projectProcedure.meta({ minRole: "viewer" }).mutation(async ({ ctx }) => {
+    if (ctx.auth.kind === "session") await ctx.db.session.update({ where: { id: ctx.auth.sessionId }, data: { activeProjectId: ctx.project.id } });
+    return { activeProjectId: ctx.project.id };
+  }),
+});
