@@ -2,7 +2,6 @@ import type { JobHelpers, Task } from "graphile-worker";
 import { z } from "zod";
 import type { Db } from "../server/db.ts";
 import type { Env } from "../server/env.ts";
-import { disabledFlags, scheduledTask } from "../server/services/jobs/catalog.ts";
 import { finishJobRun, startJobRun, warnJobRun, type Counters, type RunContext } from "../server/services/jobs/runs.ts";
 
 export type TaskDeps = { db: Db; env: Env; workerId: string; now?: () => Date };
@@ -20,6 +19,9 @@ export type TaskRun<P> = {
 
 export class SkipRun extends Error {}
 
+/** Boolean feature flags of the environment (KAG_ENABLED, ...). */
+export type FlagName = { [K in keyof Env]-?: Env[K] extends boolean ? K : never }[keyof Env];
+
 const projectPayload = z.object({ projectId: z.uuid(), trigger: z.enum(["scheduler", "manual", "cron"]).default("scheduler"), requestedBy: z.string().optional() });
 
 /**
@@ -33,7 +35,7 @@ export function defineTask<S extends z.ZodType>(
   name: string,
   schema: S,
   handler: (run: TaskRun<z.infer<S>>) => Promise<Counters | void>,
-  opts: { projectId?: (p: z.infer<S>) => string | null } = {},
+  opts: { projectId?: (p: z.infer<S>) => string | null; flags?: FlagName[] } = {},
 ) {
   return (deps: TaskDeps): Task =>
     async (rawPayload, helpers) => {
@@ -57,7 +59,7 @@ export function defineTask<S extends z.ZodType>(
         await deps.db.$executeRaw`SELECT graphile_worker.permanently_fail_jobs(ARRAY[${String(helpers.job.id)}::bigint], ${error})`;
         return;
       }
-      const off = disabledFlags(deps.env, scheduledTask(name));
+      const off = (opts.flags ?? []).filter((f) => !deps.env[f]);
       if (off.length) {
         await finishJobRun(deps.db, run, ctx, { status: "skipped", now: now(), reason: `disabled by ${off.join(", ")}` });
         return;
@@ -81,6 +83,10 @@ export function defineTask<S extends z.ZodType>(
 }
 
 /** A per-project task: payload {projectId, trigger}, job key <task>:<projectId>. */
-export function defineProjectTask(name: string, handler: (run: TaskRun<z.infer<typeof projectPayload>> & { projectId: string }) => Promise<Counters | void>) {
-  return defineTask(name, projectPayload, (run) => handler({ ...run, projectId: run.payload.projectId }), { projectId: (p) => p.projectId });
+export function defineProjectTask(
+  name: string,
+  handler: (run: TaskRun<z.infer<typeof projectPayload>> & { projectId: string }) => Promise<Counters | void>,
+  opts: { flags?: FlagName[] } = {},
+) {
+  return defineTask(name, projectPayload, (run) => handler({ ...run, projectId: run.payload.projectId }), { projectId: (p) => p.projectId, flags: opts.flags });
 }

@@ -10,5 +10,9 @@ export const maintenanceTask = defineTask("maintenance", z.object({}).passthroug
     where: { stoppedAt: null, heartbeatAt: { lt: new Date(now.getTime() - env.WORKER_STALE_SECONDS * 5000) } },
     data: { stoppedAt: now, status: "lost" },
   });
-  return { expiredSessions: sessions, loginAttemptsDeleted: attempts.count, workersMarkedLost: workers.count };
+  // Workspace-wide process history (scheduler ticks, maintenance itself) has no project to prune it.
+  const cutoff = new Date(now.getTime() - env.EVENT_LOG_PROCESS_RETENTION_DAYS * 86400_000);
+  const events = await db.eventLog.deleteMany({ where: { projectId: null, category: "process", occurredAt: { lt: cutoff } } });
+  const runs = await db.jobRun.deleteMany({ where: { projectId: null, status: { not: "running" }, startedAt: { lt: cutoff } } });
+  return { expiredSessions: sessions, loginAttemptsDeleted: attempts.count, workersMarkedLost: workers.count, processEventsDeleted: events.count, jobRunsDeleted: runs.count };
 });

@@ -10,7 +10,7 @@ export const DEMO_USERS = [
   { email: "viewer@controltower.dev", name: "Vic Viewer" },
 ] as const;
 
-const PROJECTS: { slug: string; name: string; description: string; members: Record<(typeof DEMO_USERS)[number]["email"], ProjectRole> }[] = [
+const PROJECTS: { slug: string; name: string; description: string; members: Partial<Record<(typeof DEMO_USERS)[number]["email"], ProjectRole>> }[] = [
   { slug: "acme-web-relaunch", name: "Acme Web Relaunch", description: "Marketing site and customer portal rebuild for Acme Corp.",
     members: { "demo@controltower.dev": "owner", "pm@controltower.dev": "pm", "viewer@controltower.dev": "viewer" } },
   { slug: "globex-mobile-app", name: "Globex Mobile App", description: "iOS and Android app for Globex field teams.",

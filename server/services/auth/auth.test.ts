@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "../../../tests/helpers/db.ts";
+import { PASSWORD, seedFixture, type Fixture } from "../../../tests/helpers/fixtures.ts";
+import { RateLimitedError, UnauthorizedError } from "../../errors.ts";
+import { sign, unsign } from "./crypto.ts";
+import { login } from "./login.ts";
+import { resolveSession } from "./sessions.ts";
+import { createApiToken, resolveApiToken, revokeApiToken } from "./tokens.ts";
+
+let db: TestDb;
+let fx: Fixture;
+const policy = { maxFailures: 3, windowSeconds: 900, sessionTtlHours: 1 };
+
+beforeAll(async () => {
+  db = await createTestDb();
+  fx = await seedFixture(db.prisma);
+});
+afterAll(() => db.drop());
+
+describe("password login", () => {
+  it("creates a session for the right password, case-insensitively on email", async () => {
+    const now = new Date("2026-11-01T10:00:00Z");
+    const res = await login(db.prisma, { email: fx.pm.email.toUpperCase(), password: PASSWORD, ip: "10.0.0.1", now }, policy);
+    expect(res.user.id).toBe(fx.pm.id);
+    const stored = await db.prisma.user.findUniqueOrThrow({ where: { id: fx.pm.id } });
+    expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(await resolveSession(db.prisma, res.sessionId, now, 1)).toMatchObject({ user: { id: fx.pm.id } });
+    const audit = await db.prisma.auditEvent.findFirst({ where: { action: "auth.login", actorUserId: fx.pm.id } });
+    expect(audit).not.toBeNull();
+  });
+
+  it("rejects a wrong password and an unknown email the same way", async () => {
+    const now = new Date();
+    await expect(login(db.prisma, { email: fx.viewer.email, password: "nope", ip: "10.0.0.2", now }, policy)).rejects.toThrow(UnauthorizedError);
+    await expect(login(db.prisma, { email: "ghost@example.test", password: "nope", ip: "10.0.0.2", now }, policy)).rejects.toThrow("Invalid email or password");
+  });
+
+  it("rate-limits repeated failures for an account, even with the right password afterwards", async () => {
+    const now = new Date();
+    for (let i = 0; i < 3; i++) {
+      await expect(login(db.prisma, { email: fx.owner.email, password: "bad", ip: `10.1.0.${i}`, now }, policy)).rejects.toThrow(UnauthorizedError);
+    }
+    await expect(login(db.prisma, { email: fx.owner.email, password: PASSWORD, ip: "10.1.0.9", now }, policy)).rejects.toThrow(RateLimitedError);
+    // After the window the account can sign in again.
+    const later = new Date(now.getTime() + 901_000);
+    await expect(login(db.prisma, { email: fx.owner.email, password: PASSWORD, ip: "10.1.0.9", now: later }, policy)).resolves.toHaveProperty("sessionId");
+  });
+});
+
+describe("sessions", () => {
+  it("expire after their TTL and are deleted when seen expired", async () => {
+    const now = new Date("2026-11-01T10:00:00Z");
+    const res = await login(db.prisma, { email: fx.viewer.email, password: PASSWORD, ip: "10.2.0.1", now }, policy);
+    expect(await resolveSession(db.prisma, res.sessionId, new Date(now.getTime() + 59 * 60_000), 1)).not.toBeNull();
+    const expiredAt = new Date(res.expiresAt.getTime() + 1000);
+    // The 59-minute visit slid the expiry forward by one TTL.
+    expect(await resolveSession(db.prisma, res.sessionId, new Date(now.getTime() + 2 * 3600_000 + 1000), 1)).toBeNull();
+    expect(await db.prisma.session.findUnique({ where: { id: res.sessionId } })).toBeNull();
+    expect(expiredAt.getTime()).toBeGreaterThan(now.getTime());
+  });
+
+  it("refuse a disabled user", async () => {
+    const now = new Date();
+    const res = await login(db.prisma, { email: fx.outsider.email, password: PASSWORD, ip: "10.3.0.1", now }, policy);
+    await db.prisma.user.update({ where: { id: fx.outsider.id }, data: { disabledAt: now } });
+    expect(await resolveSession(db.prisma, res.sessionId, now, 1)).toBeNull();
+    await db.prisma.user.update({ where: { id: fx.outsider.id }, data: { disabledAt: null } });
+  });
+
+  it("cookie signatures reject tampering", () => {
+    const signed = sign("abc", "secret-1");
+    expect(unsign(signed, "secret-1")).toBe("abc");
+    expect(unsign(signed, "secret-2")).toBeNull();
+    expect(unsign(signed.replace("abc", "abd"), "secret-1")).toBeNull();
+    expect(unsign("no-dot", "secret-1")).toBeNull();
+  });
+});
+
+describe("API tokens", () => {
+  it("are stored hashed, resolve until revoked or expired", async () => {
+    const now = new Date();
+    const { token, apiToken } = await createApiToken(db.prisma, { userId: fx.pm.id, name: "ci" });
+    const row = await db.prisma.apiToken.findUniqueOrThrow({ where: { id: apiToken.id } });
+    expect(row.tokenHash).not.toContain(token);
+    expect(row.tokenHash).toHaveLength(64);
+    expect(await resolveApiToken(db.prisma, token, now)).toMatchObject({ user: { id: fx.pm.id } });
+    expect(await resolveApiToken(db.prisma, token + "x", now)).toBeNull();
+    await revokeApiToken(db.prisma, { userId: fx.pm.id, tokenId: apiToken.id, now });
+    expect(await resolveApiToken(db.prisma, token, now)).toBeNull();
+
+    const short = await createApiToken(db.prisma, { userId: fx.pm.id, name: "short", expiresAt: new Date(now.getTime() + 1000) });
+    expect(await resolveApiToken(db.prisma, short.token, now)).not.toBeNull();
+    expect(await resolveApiToken(db.prisma, short.token, new Date(now.getTime() + 2000))).toBeNull();
+  });
+
+  it("cannot be revoked by another user", async () => {
+    const { apiToken } = await createApiToken(db.prisma, { userId: fx.pm.id, name: "mine" });
+    await expect(revokeApiToken(db.prisma, { userId: fx.viewer.id, tokenId: apiToken.id, now: new Date() })).rejects.toThrow("API token not found");
+  });
+});
