@@ -128,7 +128,7 @@ export function createApp(deps: AppDeps) {
     if (status >= 500) logger.error({ err, requestId: req.requestId }, "unhandled error");
     res.status(status).json({
       ok: false,
-      error: status >= 500 ? "internal_error" : "bad_request",
+      error: status >= 500 ? "internal_error" : status === 413 ? "payload_too_large" : "bad_request",
       message: status >= 500 ? "Internal error" : (err as Error).message,
       request_id: req.requestId,
     });
