@@ -55,9 +55,10 @@ export function defineTask<S extends z.ZodType>(
       if (!parsed.success) {
         const error = `invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
         await finishJobRun(deps.db, run, ctx, { status: "failed", now: now(), error });
-        // Retrying cannot fix a malformed payload: fail permanently instead of burning attempts.
-        await deps.db.$executeRaw`SELECT graphile_worker.permanently_fail_jobs(ARRAY[${String(helpers.job.id)}::bigint], ${error})`;
-        return;
+        // Retrying cannot fix a malformed payload: use up the attempts so the job stays in the
+        // queue as a dead letter (with this error) instead of being retried.
+        await deps.db.$executeRaw`UPDATE graphile_worker._private_jobs SET max_attempts = attempts WHERE id = ${String(helpers.job.id)}::bigint`;
+        throw new Error(error);
       }
       const off = (opts.flags ?? []).filter((f) => !deps.env[f]);
       if (off.length) {
