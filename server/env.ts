@@ -86,7 +86,9 @@ export class EnvError extends Error {}
 
 /** Parses an environment (process.env by default); throws EnvError listing every problem. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
-  const res = envSchema.safeParse(source);
+  // An empty value (KEY= in a copied .env.example) means "not set": the default applies.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const res = envSchema.safeParse(present);
   if (res.success) return res.data;
   const lines = res.error.issues.map((i) => `  - ${i.path.join(".") || "(env)"}: ${i.message}`);
   throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
