@@ -218,6 +218,6 @@ describe("the typed client example (docs/examples/typed-client.ts) over real HTT
     const client = controlTowerClient(server.url, token);
     const err = await client.projects.get.query({ projectId: fx.projectC.id }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCClientError);
-    expect((err as TRPCClientError<never>).data?.code).toBe("NOT_FOUND");
+    expect((err as { data?: { code?: string } }).data?.code).toBe("NOT_FOUND");
   });
 });

@@ -44,6 +44,8 @@ export async function act<T>(request: Request, fn: () => Promise<T>): Promise<Ac
     if (!isTrpcError(e)) throw e;
     if (e.code === "UNAUTHORIZED" && !request.url.includes("/login")) loginRedirect(request);
     if (e.code === "NOT_FOUND") throw new Response(e.message, { status: 404 });
+    // The UI hides what a role may not do; a forged request gets a real 403, not a message.
+    if (e.code === "FORBIDDEN") throw new Response(e.message, { status: 403 });
     const fieldErrors: Record<string, string> = {};
     for (const issue of e.cause?.issues ?? []) fieldErrors[issue.path.map(String).join(".")] = issue.message;
     return { ok: false, error: Object.keys(fieldErrors).length ? "Please fix the highlighted fields." : e.message, fieldErrors };

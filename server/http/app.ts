@@ -61,6 +61,9 @@ export function createApp(deps: AppDeps) {
         },
       },
       strictTransportSecurity: env.NODE_ENV === "production",
+      // "no-referrer" (helmet's default) makes browsers send `Origin: null` on same-site form
+      // posts, which the CSRF origin check must refuse. Same-origin keeps referrers inside the site.
+      referrerPolicy: { policy: "same-origin" },
     }),
   );
 

@@ -25,7 +25,7 @@ export type ProcedureInfo = { path: string; type: "query" | "mutation" | "subscr
 
 /** Every procedure of the app router, read from the router itself so new ones are covered automatically. */
 export function allProcedures(): ProcedureInfo[] {
-  const procs = appRouter._def.procedures as Record<string, { _def: { type: ProcedureInfo["type"]; meta?: { projectScoped?: boolean; minRole?: string } } }>;
+  const procs = appRouter._def.procedures as unknown as Record<string, { _def: { type: ProcedureInfo["type"]; meta?: { projectScoped?: boolean; minRole?: string } } }>;
   return Object.entries(procs).map(([path, p]) => ({ path, type: p._def.type, projectScoped: Boolean(p._def.meta?.projectScoped), minRole: p._def.meta?.minRole }));
 }
 

@@ -1,0 +1,150 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { run, Logger, type Runner } from "graphile-worker";
+import type { ServerBuild } from "@remix-run/node";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashPassword } from "../../server/services/auth/passwords.ts";
+import { DEMO_PASSWORD, seedDemoWorkspace } from "../../server/services/seed/demo-workspace.ts";
+import { buildTaskList } from "../../jobs/task-list.ts";
+import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { testEnv } from "../helpers/fixtures.ts";
+import { startServer } from "../helpers/server.ts";
+import { gotoHydrated, launchBrowser, login, screenshot, watchPage } from "../helpers/browser.ts";
+
+let db: TestDb;
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+let worker: Runner;
+let acmeId: string;
+let umbrellaId: string;
+const env = testEnv();
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedDemoWorkspace(db.prisma, { now: new Date() });
+  acmeId = (await db.prisma.project.findFirstOrThrow({ where: { slug: "acme-web-relaunch" } })).id;
+  umbrellaId = (await db.prisma.project.findFirstOrThrow({ where: { slug: "umbrella-support-retainer" } })).id;
+  // A user of the workspace who is a member of Umbrella only.
+  const ws = await db.prisma.workspace.findFirstOrThrow({ where: { slug: "demo" } });
+  const nomember = await db.prisma.user.create({ data: { workspaceId: ws.id, email: "nomember@controltower.dev", name: "No Member", passwordHash: await hashPassword(DEMO_PASSWORD) } });
+  await db.prisma.projectMembership.create({ data: { projectId: umbrellaId, userId: nomember.id, role: "pm" } });
+  const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
+  server = await startServer(db, env, build);
+  worker = await run({ pgPool: db.pool, concurrency: 1, pollInterval: 200, noHandleSignals: true, logger: new Logger(() => () => {}), taskList: buildTaskList({ db: db.prisma, env, workerId: "browser-test" }) });
+  await db.prisma.workerRun.create({ data: { id: "browser-test", hostname: "test", pid: process.pid } });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+  await server?.close();
+  await db?.drop();
+});
+
+describe("in a real browser", () => {
+  it("a PM signs in, opens a project, runs a job now and sees it succeed and audited; every surface renders cleanly", async () => {
+    const page = await browser.newPage();
+    const watch = watchPage(page);
+    await page.goto(`${server.url}/projects`);
+    await page.waitForURL(/\/login\?redirectTo=%2Fprojects/);
+    await screenshot(page, "01-login");
+
+    // A wrong password shows a message, not an error page.
+    await page.getByLabel("Email").fill("pm@controltower.dev");
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("Invalid email or password");
+    watch.reset(); // the 401 of the failed login above is expected
+
+    await login(page, server.url, "pm@controltower.dev", DEMO_PASSWORD);
+    await expect.poll(() => page.getByRole("heading", { name: "Your projects" }).isVisible()).toBe(true);
+    await screenshot(page, "02-projects");
+    await page.getByRole("link", { name: /Acme Web Relaunch/ }).click();
+    await page.waitForURL(new RegExp(`/projects/${acmeId}$`));
+    await expect.poll(() => page.getByRole("heading", { name: "Acme Web Relaunch" }).isVisible()).toBe(true);
+    await screenshot(page, "03-dashboard");
+
+    await page.getByRole("navigation", { name: "Project sections" }).getByRole("link", { name: "Operations" }).click();
+    await page.waitForURL(/\/jobs$/);
+    const row = page.locator('tr[data-task="event_log_retention"]');
+    await row.getByRole("button", { name: "Run now" }).click();
+    await expect.poll(() => page.getByText(/Queued event_log_retention/).isVisible()).toBe(true);
+    // The page polls while the job is queued; the worker runs it.
+    await expect.poll(async () => {
+      await page.reload();
+      return page.locator('tr[data-run-status="succeeded"]').count();
+    }, { timeout: 20_000 }).toBeGreaterThan(0);
+    await screenshot(page, "04-jobs");
+
+    await page.getByRole("link", { name: "Signals & events" }).click();
+    await page.waitForURL(/\/events$/);
+    await page.getByLabel("Show").selectOption("process");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await expect.poll(() => page.getByText("process_finished").first().isVisible()).toBe(true);
+    await screenshot(page, "05-events");
+
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.waitForURL(/\/settings$/);
+    await expect.poll(() => page.getByText("job.run_now").first().isVisible()).toBe(true);
+    await page.getByLabel("Name").fill("browser token");
+    await page.getByRole("button", { name: "Create token" }).click();
+    await expect.poll(() => page.getByTestId("new-token").textContent()).toMatch(/^ct_/);
+    await screenshot(page, "06-settings");
+
+    for (const section of ["recommendations", "similar", "messages", "digests"]) {
+      await page.goto(`${server.url}/projects/${acmeId}/${section}`);
+      await expect.poll(() => page.getByText("Not available yet").isVisible()).toBe(true);
+      await screenshot(page, `07-${section}`);
+    }
+
+    // The project switcher remembers the choice.
+    await gotoHydrated(page, `${server.url}/projects/${acmeId}`);
+    await page.getByLabel("Project", { exact: true }).selectOption({ label: "Globex Mobile App" });
+    await page.waitForURL((u) => u.pathname.startsWith("/projects/") && !u.pathname.includes(acmeId));
+    await expect.poll(() => page.getByRole("heading", { name: "Globex Mobile App" }).isVisible()).toBe(true);
+    await page.goto(`${server.url}/projects`);
+    await expect.poll(() => page.getByText("Last opened").count()).toBe(1);
+
+    expect(watch.problems).toEqual([]);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/login$/);
+    await page.goto(`${server.url}/projects`);
+    await page.waitForURL(/\/login/);
+    await page.close();
+  });
+
+  it("a viewer sees no mutating buttons, and a forged mutation is rejected", async () => {
+    const page = await browser.newPage();
+    await login(page, server.url, "viewer@controltower.dev", DEMO_PASSWORD);
+    await page.goto(`${server.url}/projects/${acmeId}/jobs`);
+    await expect.poll(() => page.getByRole("heading", { name: "Operations · jobs" }).isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Run now" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /Disable|Enable/ }).count()).toBe(0);
+    await screenshot(page, "08-jobs-viewer");
+
+    const before = await db.prisma.auditEvent.count({ where: { action: "job.run_now" } });
+    const forged = await page.evaluate(async (url) => {
+      const body = new URLSearchParams({ intent: "run-now", task: "event_log_retention" });
+      const viaRemix = await fetch(url, { method: "POST", body });
+      const viaTrpc = await fetch("/api/trpc/jobs.runNow", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ projectId: url.split("/")[4], task: "event_log_retention" }) });
+      return [viaRemix.status, viaTrpc.status];
+    }, `${server.url}/projects/${acmeId}/jobs`);
+    expect(forged).toEqual([403, 403]);
+    expect(await db.prisma.auditEvent.count({ where: { action: "job.run_now" } })).toBe(before);
+    await page.close();
+  });
+
+  it("a user without membership gets a 404 page for another project's URL", async () => {
+    const page = await browser.newPage();
+    await login(page, server.url, "nomember@controltower.dev", DEMO_PASSWORD);
+    const res = await page.goto(`${server.url}/projects/${acmeId}/jobs`);
+    expect(res?.status()).toBe(404);
+    await expect.poll(() => page.getByRole("heading", { name: "Not found" }).isVisible()).toBe(true);
+    await screenshot(page, "09-not-a-member");
+    const own = await page.goto(`${server.url}/projects/${umbrellaId}`);
+    expect(own?.status()).toBe(200);
+    await page.close();
+  });
+});
