@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 if [ -n "${DATABASE_URL:-}" ]; then
   log "DATABASE_URL is set: using it"
   command -v psql >/dev/null || { log "psql is required to check DATABASE_URL (apt-get install postgresql-client)"; exit 1; }
-  if ! psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qAtc 'CREATE EXTENSION IF NOT EXISTS vector' >/dev/null 2>"$ROOT/.data-check.err"; then
+  if ! PGOPTIONS='-c client_min_messages=warning' psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qAtc 'CREATE EXTENSION IF NOT EXISTS vector' >/dev/null 2>"$ROOT/.data-check.err"; then
     log "Cannot create the 'vector' extension on DATABASE_URL:"; sed 's/^/    /' "$ROOT/.data-check.err" >&2; rm -f "$ROOT/.data-check.err"
     log "Install pgvector on that server (e.g. the pgvector/pgvector:pg15 image) or unset DATABASE_URL to use the project-local cluster."
     exit 1
@@ -61,7 +61,7 @@ else
     log "PostgreSQL failed to start; last lines of $PGLOG:"; tail -n 20 "$PGLOG" >&2; exit 1; }
 fi
 
-export PGPASSWORD="$LOCAL_PG_PASSWORD"
+export PGPASSWORD="$LOCAL_PG_PASSWORD" PGOPTIONS='-c client_min_messages=warning'
 if ! psql -h 127.0.0.1 -p "$LOCAL_PG_PORT" -U "$LOCAL_PG_USER" -d postgres -qAtc "SELECT 1 FROM pg_database WHERE datname='$LOCAL_PG_DB'" | grep -q 1; then
   log "creating database $LOCAL_PG_DB"
   psql -h 127.0.0.1 -p "$LOCAL_PG_PORT" -U "$LOCAL_PG_USER" -d postgres -qc "CREATE DATABASE $LOCAL_PG_DB" >/dev/null
