@@ -1,0 +1,157 @@
+import { z } from "zod";
+import { appendEvents, dedupeKey, type NewEvent } from "../events/event-log.ts";
+import { bulkUpsert } from "./bulk-upsert.ts";
+import { APPROVAL_RE, NEED_RE, SCOPE_RE, type SyncContext, type SyncResult } from "./types.ts";
+
+// Chatwoot: incremental by conversation activity. Conversations are listed with status=all (the API
+// defaults to open only), newest activity first, page after page until a page is older than the
+// previous sync's high-water mark; for each changed conversation, messages are read with the
+// after=<last stored message id> cursor, 100 at a time, until none are left.
+
+const contact = z.object({ id: z.number(), name: z.string().nullish(), email: z.string().nullish(), phone_number: z.string().nullish(), identifier: z.string().nullish(), created_at: z.number().nullish() }).passthrough();
+const message = z.object({
+  id: z.number(), content: z.string().nullish(), message_type: z.number(), private: z.boolean().default(false), created_at: z.number(),
+  sender_type: z.string().nullish(), sender_id: z.number().nullish(), conversation_id: z.number(),
+}).passthrough();
+const conversation = z.object({
+  id: z.number(), inbox_id: z.number().nullish(), status: z.string(), created_at: z.number(), last_activity_at: z.number(), updated_at: z.number().nullish(),
+  meta: z.object({ sender: contact.nullish(), assignee: z.object({ id: z.number() }).passthrough().nullish() }).passthrough(),
+}).passthrough();
+const conversationsPage = z.object({ data: z.object({ meta: z.object({ all_count: z.number() }).passthrough(), payload: z.array(conversation) }) });
+const messagesPage = z.object({ payload: z.array(message) });
+const contactsPage = z.object({ meta: z.object({ count: z.number() }).passthrough().optional(), payload: z.array(contact) });
+const inboxes = z.object({ payload: z.array(z.object({ id: z.number(), name: z.string(), channel_type: z.string().nullish() }).passthrough()) });
+
+type Cursor = { lastActivityAt?: number; contactsScannedAt?: string };
+const SILENCE_DAYS = 4;
+const CONTACT_RESCAN_MS = 24 * 3600_000;
+
+const fromUnix = (s: number) => new Date(s * 1000);
+
+export async function syncChatwoot(ctx: SyncContext): Promise<SyncResult> {
+  const { db, projectId, source, http, now } = ctx;
+  const cursor = ctx.cursor as Cursor;
+  const acct = source.externalId;
+  const base = `api/v1/accounts/${encodeURIComponent(acct)}`;
+  const counters = { conversationsListed: 0, conversationsWritten: 0, messagesFetched: 0, messagesWritten: 0, contactsWritten: 0, inboxesWritten: 0, eventsWritten: 0, pages: 0 };
+  const convUrl = (c: number) => `${source.baseUrl.replace(/\/$/, "")}/app/accounts/${acct}/conversations/${c}`;
+
+  // Inboxes: one small request.
+  const ib = await http.request("GET", `${base}/inboxes`, { schema: inboxes });
+  counters.inboxesWritten += (await bulkUpsert(db, "cw_inboxes", [{ name: "account_id", type: "text" }, { name: "name", type: "text" }, { name: "channel_type", type: "text" }, { name: "data", type: "jsonb" }],
+    ib.data.payload.map((i) => ({ project_id: projectId, external_id: String(i.id), account_id: acct, name: i.name, channel_type: i.channel_type ?? null, data: i })))).length;
+
+  // Conversations with activity since the high-water mark.
+  const since = cursor.lastActivityAt ?? 0;
+  let maxActivity = since;
+  const changed: z.infer<typeof conversation>[] = [];
+  for (let page = 1; ; page++) {
+    const res = await http.request("GET", `${base}/conversations`, { query: { status: "all", sort_by: "last_activity_at", page }, schema: conversationsPage });
+    counters.pages++;
+    const items = res.data.data.payload;
+    counters.conversationsListed += items.length;
+    for (const c of items) {
+      maxActivity = Math.max(maxActivity, c.last_activity_at);
+      if (c.last_activity_at >= since) changed.push(c);
+    }
+    const lastPage = page * 25 >= res.data.data.meta.all_count || items.length === 0;
+    const olderThanCursor = items.length > 0 && items[items.length - 1]!.last_activity_at < since;
+    if (lastPage || olderThanCursor) break;
+  }
+
+  // Contacts: senders of changed conversations always; the full list (15 per page) once a day.
+  const contacts = new Map<number, z.infer<typeof contact>>();
+  for (const c of changed) if (c.meta.sender) contacts.set(c.meta.sender.id, c.meta.sender);
+  let contactsScannedAt = cursor.contactsScannedAt;
+  if (!contactsScannedAt || now.getTime() - Date.parse(contactsScannedAt) > CONTACT_RESCAN_MS) {
+    for (let page = 1; ; page++) {
+      const res = await http.request("GET", `${base}/contacts`, { query: { page }, schema: contactsPage });
+      counters.pages++;
+      for (const c of res.data.payload) contacts.set(c.id, c);
+      if (res.data.payload.length < 15) break;
+    }
+    contactsScannedAt = now.toISOString();
+  }
+  counters.contactsWritten += (await bulkUpsert(db, "cw_contacts",
+    [{ name: "account_id", type: "text" }, { name: "name", type: "text" }, { name: "email", type: "text" }, { name: "phone", type: "text" }, { name: "identifier", type: "text" }, { name: "source_created_at", type: "timestamptz" }, { name: "data", type: "jsonb" }],
+    [...contacts.values()].map((c) => ({ project_id: projectId, external_id: String(c.id), account_id: acct, name: c.name ?? null, email: c.email?.toLowerCase() ?? null, phone: c.phone_number ?? null, identifier: c.identifier ?? null, source_created_at: c.created_at ? fromUnix(c.created_at) : null, data: c })))).length;
+
+  const stored = new Map(
+    (await db.cwConversation.findMany({ where: { projectId, externalId: { in: changed.map((c) => String(c.id)) } }, select: { externalId: true, lastMessageId: true } }))
+      .map((r) => [r.externalId, r.lastMessageId === null ? 0 : Number(r.lastMessageId)]),
+  );
+
+  const events: NewEvent[] = [];
+  for (const c of changed) {
+    // Messages after the last one we stored, 100 per request, until the conversation is exhausted.
+    let after = stored.get(String(c.id)) ?? 0;
+    const fetched: z.infer<typeof message>[] = [];
+    for (;;) {
+      const res = await http.request("GET", `${base}/conversations/${c.id}/messages`, { query: { after }, schema: messagesPage });
+      counters.pages++;
+      const batch = res.data.payload.filter((m) => m.id > after).sort((a, b) => a.id - b.id);
+      fetched.push(...batch);
+      if (batch.length === 0 || res.data.payload.length < 100) break;
+      after = batch[batch.length - 1]!.id;
+    }
+    counters.messagesFetched += fetched.length;
+    const written = await bulkUpsert(db, "cw_messages",
+      [{ name: "account_id", type: "text" }, { name: "conversation_external_id", type: "text" }, { name: "sender_type", type: "text" }, { name: "sender_id", type: "text" },
+        { name: "message_type", type: "int4" }, { name: "private", type: "bool" }, { name: "content", type: "text" }, { name: "source_created_at", type: "timestamptz" }, { name: "data", type: "jsonb" }],
+      fetched.map((m) => ({ project_id: projectId, external_id: String(m.id), account_id: acct, conversation_external_id: String(c.id), sender_type: m.sender_type ?? null, sender_id: m.sender_id != null ? String(m.sender_id) : null,
+        message_type: m.message_type, private: m.private, content: m.content ?? null, source_created_at: fromUnix(m.created_at), data: m })));
+    counters.messagesWritten += written.length;
+    const newIds = new Set(written.filter((w) => w.inserted).map((w) => w.externalId));
+    for (const m of fetched) {
+      if (!newIds.has(String(m.id)) || m.message_type > 1) continue;
+      const fromClient = m.message_type === 0;
+      const text = m.content ?? "";
+      const ref = { kind: "message" as const, id: String(m.id), url: convUrl(c.id), snippet: text.slice(0, 300) };
+      const base = { projectId, category: "domain" as const, occurredAt: fromUnix(m.created_at), actor: fromClient ? ("client" as const) : ("team" as const), source: "chatwoot", sourceRef: `cwmsg:${acct}:${m.id}`, sourceUrl: convUrl(c.id), evidenceRefs: [ref] };
+      const payload = { conversationId: c.id, messageId: m.id, private: m.private, snippet: text.slice(0, 300) };
+      events.push({ ...base, eventType: fromClient ? "message_received" : "message_sent", payload, dedupeKey: dedupeKey("chatwoot", acct, "message", m.id) });
+      if (!m.private && !fromClient && APPROVAL_RE.test(text)) events.push({ ...base, eventType: "approval_requested", payload, dedupeKey: dedupeKey("chatwoot", acct, "approval_requested", m.id) });
+      if (fromClient && SCOPE_RE.test(text)) events.push({ ...base, eventType: "scope_change_requested", payload, dedupeKey: dedupeKey("chatwoot", acct, "scope_change_requested", m.id) });
+      if (fromClient && NEED_RE.test(text)) events.push({ ...base, eventType: "need_detected", payload, dedupeKey: dedupeKey("chatwoot", acct, "need_detected", m.id) });
+    }
+    const maxId = Math.max(stored.get(String(c.id)) ?? 0, ...fetched.map((m) => m.id));
+    counters.conversationsWritten += (await bulkUpsert(db, "cw_conversations",
+      [{ name: "account_id", type: "text" }, { name: "inbox_id", type: "text" }, { name: "contact_external_id", type: "text" }, { name: "status", type: "text" }, { name: "assignee_id", type: "text" },
+        { name: "last_activity_at", type: "timestamptz" }, { name: "last_message_id", type: "int8" }, { name: "source_created_at", type: "timestamptz" }, { name: "data", type: "jsonb" }],
+      [{ project_id: projectId, external_id: String(c.id), account_id: acct, inbox_id: c.inbox_id != null ? String(c.inbox_id) : null, contact_external_id: c.meta.sender ? String(c.meta.sender.id) : null, status: c.status,
+        assignee_id: c.meta.assignee ? String(c.meta.assignee.id) : null, last_activity_at: fromUnix(c.last_activity_at), last_message_id: maxId || null, source_created_at: fromUnix(c.created_at), data: { ...c, messages: undefined } }])).length;
+  }
+
+  events.push(...(await silenceEvents(ctx, convUrl)));
+  counters.eventsWritten = await appendEvents(db, events);
+  return { cursor: { lastActivityAt: maxActivity, contactsScannedAt }, counters };
+}
+
+/**
+ * A conversation falls silent when the team wrote last and the client has not answered for
+ * SILENCE_DAYS. One event per silence episode (keyed by the team message that started it), found
+ * with one query over the stored messages, so silence is noticed even when nothing new arrived.
+ */
+async function silenceEvents(ctx: SyncContext, convUrl: (c: number) => string): Promise<NewEvent[]> {
+  const rows = await ctx.db.$queryRaw<{ conversation: string; last_team_id: string; last_team_at: Date; last_client_at: Date | null; content: string | null }[]>`
+    WITH per AS (
+      SELECT conversation_external_id AS conversation,
+             max(source_created_at) FILTER (WHERE message_type = 0) AS last_client_at,
+             max(source_created_at) FILTER (WHERE message_type = 1 AND NOT private) AS last_team_at
+      FROM cw_messages WHERE project_id = ${ctx.projectId}::uuid AND deleted_at IS NULL GROUP BY conversation_external_id
+    )
+    SELECT per.conversation, m.external_id AS last_team_id, per.last_team_at, per.last_client_at, m.content
+    FROM per JOIN LATERAL (
+      SELECT external_id, content FROM cw_messages
+      WHERE project_id = ${ctx.projectId}::uuid AND conversation_external_id = per.conversation AND message_type = 1 AND NOT private AND source_created_at = per.last_team_at
+      ORDER BY external_id DESC LIMIT 1) m ON true
+    WHERE per.last_team_at > coalesce(per.last_client_at, '-infinity') AND per.last_team_at <= ${new Date(ctx.now.getTime() - SILENCE_DAYS * 86400_000)}`;
+  const acct = ctx.source.externalId;
+  return rows.map((r) => ({
+    projectId: ctx.projectId, category: "domain" as const, eventType: "client_silent_started", occurredAt: new Date(r.last_team_at.getTime() + SILENCE_DAYS * 86400_000), actor: "system" as const,
+    source: "chatwoot", sourceRef: `cw:${acct}:${r.conversation}`, sourceUrl: convUrl(Number(r.conversation)),
+    payload: { conversationId: Number(r.conversation), lastTeamMessageAt: r.last_team_at.toISOString(), lastClientMessageAt: r.last_client_at?.toISOString() ?? null, silentDaysThreshold: SILENCE_DAYS },
+    evidenceRefs: [{ kind: "message" as const, id: r.last_team_id, url: convUrl(Number(r.conversation)), snippet: (r.content ?? "").slice(0, 300) }],
+    dedupeKey: dedupeKey("chatwoot", acct, "client_silent_started", r.conversation, r.last_team_id),
+  }));
+}

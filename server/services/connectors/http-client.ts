@@ -1,0 +1,137 @@
+import type { z } from "zod";
+
+// One HTTP client for every connector: per-request timeout, retries on 408/425/429/5xx, network
+// errors, timeouts and truncated JSON, honouring Retry-After (seconds or an HTTP date), exponential
+// backoff with jitter otherwise, a token-bucket rate limit per provider, and zod-validated responses.
+
+export type ErrorKind = "rate_limited" | "server_error" | "timeout" | "network" | "malformed_response" | "unauthorized" | "client_error" | "schema_mismatch" | "not_configured";
+
+export class ConnectorError extends Error {
+  constructor(readonly kind: ErrorKind, message: string, readonly details: { status?: number; url?: string; attempts?: number } = {}) {
+    super(message);
+    this.name = "ConnectorError";
+  }
+  get retryable(): boolean {
+    return ["rate_limited", "server_error", "timeout", "network", "malformed_response"].includes(this.kind);
+  }
+}
+
+export type HttpClientOptions = {
+  name: string;
+  baseUrl: string;
+  headers: Record<string, string>;
+  timeoutMs?: number;
+  maxRetries?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Requests per second allowed to this provider (token bucket, burst = 2 × rate). */
+  ratePerSecond?: number;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+export type HttpStats = { requests: number; retries: number; rateLimited: number };
+
+const RETRY_STATUS = new Set([408, 425, 429]);
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+export function createHttpClient(opts: HttpClientOptions) {
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const maxRetries = opts.maxRetries ?? 5;
+  const baseDelayMs = opts.baseDelayMs ?? 250;
+  const maxDelayMs = opts.maxDelayMs ?? 30_000;
+  const sleep = opts.sleep ?? defaultSleep;
+  const stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0 };
+  const rate = opts.ratePerSecond ?? 20;
+  let tokens = rate * 2;
+  let refilledAt = Date.now();
+
+  async function takeToken() {
+    for (;;) {
+      const now = Date.now();
+      tokens = Math.min(rate * 2, tokens + ((now - refilledAt) / 1000) * rate);
+      refilledAt = now;
+      if (tokens >= 1) {
+        tokens -= 1;
+        return;
+      }
+      await sleep(Math.ceil(((1 - tokens) / rate) * 1000));
+    }
+  }
+
+  async function attempt(method: string, url: string, body: unknown): Promise<{ status: number; text: string; headers: Headers }> {
+    await takeToken();
+    stats.requests++;
+    try {
+      const res = await fetch(url, {
+        method,
+        headers: { accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...opts.headers },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return { status: res.status, text: await res.text(), headers: res.headers };
+    } catch (e) {
+      const err = e as Error;
+      if (err.name === "TimeoutError" || err.name === "AbortError") throw new ConnectorError("timeout", `${opts.name}: no answer within ${timeoutMs} ms (${method} ${url})`, { url });
+      throw new ConnectorError("network", `${opts.name}: ${err.message} (${method} ${url})`, { url });
+    }
+  }
+
+  async function request<S extends z.ZodType>(method: "GET" | "POST" | "PUT", path: string, input: { query?: Record<string, string | number | undefined>; body?: unknown; schema: S; okStatuses?: number[] }): Promise<{ status: number; data: z.infer<S> }> {
+    const url = new URL(path, opts.baseUrl.endsWith("/") ? opts.baseUrl : `${opts.baseUrl}/`);
+    for (const [k, v] of Object.entries(input.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    let lastError: ConnectorError | undefined;
+    let attempts = 0;
+    for (let i = 0; i <= maxRetries; i++) {
+      attempts++;
+      let waitMs: number | null = null;
+      try {
+        const res = await attempt(method, url.toString(), input.body);
+        const ok = (res.status >= 200 && res.status < 300) || (input.okStatuses ?? []).includes(res.status);
+        if (!ok) {
+          const detail = res.text.slice(0, 300);
+          if (res.status === 429) {
+            stats.rateLimited++;
+            waitMs = parseRetryAfter(res.headers.get("retry-after"));
+            throw new ConnectorError("rate_limited", `${opts.name}: rate limited (429) ${detail}`, { status: 429, url: url.toString() });
+          }
+          if (RETRY_STATUS.has(res.status) || res.status >= 500) {
+            waitMs = parseRetryAfter(res.headers.get("retry-after"));
+            throw new ConnectorError("server_error", `${opts.name}: HTTP ${res.status} ${detail}`, { status: res.status, url: url.toString() });
+          }
+          if (res.status === 401 || res.status === 403) throw new ConnectorError("unauthorized", `${opts.name}: HTTP ${res.status} ${detail}`, { status: res.status, url: url.toString() });
+          throw new ConnectorError("client_error", `${opts.name}: HTTP ${res.status} ${detail}`, { status: res.status, url: url.toString() });
+        }
+        let json: unknown;
+        try {
+          json = res.text ? JSON.parse(res.text) : null;
+        } catch {
+          throw new ConnectorError("malformed_response", `${opts.name}: response is not valid JSON (${res.text.length} bytes)`, { status: res.status, url: url.toString() });
+        }
+        const parsed = input.schema.safeParse(json);
+        if (!parsed.success) {
+          const issues = parsed.error.issues.slice(0, 3).map((x) => `${x.path.join(".")}: ${x.message}`).join("; ");
+          throw new ConnectorError("schema_mismatch", `${opts.name}: unexpected response shape (${issues})`, { status: res.status, url: url.toString() });
+        }
+        return { status: res.status, data: parsed.data };
+      } catch (e) {
+        if (!(e instanceof ConnectorError)) throw e;
+        lastError = e;
+        if (!e.retryable || i === maxRetries) break;
+        stats.retries++;
+        const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** i);
+        await sleep(Math.min(maxDelayMs, waitMs ?? backoff / 2 + Math.random() * (backoff / 2)));
+      }
+    }
+    throw new ConnectorError(lastError!.kind, attempts > 1 ? `${lastError!.message} (after ${attempts} attempts)` : lastError!.message, { ...lastError!.details, attempts });
+  }
+
+  return { request, stats };
+}
+export type HttpClient = ReturnType<typeof createHttpClient>;

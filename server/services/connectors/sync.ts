@@ -1,0 +1,88 @@
+import type { Db } from "../../db.ts";
+import { connectorModeFor, type Env } from "../../env.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import { syncAttio } from "./attio.ts";
+import { syncChatwoot } from "./chatwoot.ts";
+import { registerConnectorError, resolveConnectorErrors } from "./error-register.ts";
+import { ConnectorError, createHttpClient, type HttpClientOptions } from "./http-client.ts";
+import { syncLinear } from "./linear.ts";
+import { resolveSource } from "./sources.ts";
+import type { BoundSource, ConnectorName, SyncContext, SyncResult } from "./types.ts";
+
+export const CONNECTORS: ConnectorName[] = ["chatwoot", "linear", "attio"];
+
+const RUNNERS: Record<ConnectorName, (ctx: SyncContext) => Promise<SyncResult>> = { chatwoot: syncChatwoot, linear: syncLinear, attio: syncAttio };
+
+/** Auth header and request budget of each provider (their documented limits, with headroom). */
+export function httpOptionsFor(connector: ConnectorName, source: BoundSource, overrides: Partial<HttpClientOptions> = {}): HttpClientOptions {
+  const headers: Record<ConnectorName, Record<string, string>> = {
+    chatwoot: { api_access_token: source.token },
+    linear: { authorization: source.token },
+    attio: { authorization: `Bearer ${source.token}` },
+  };
+  const rate: Record<ConnectorName, number> = { chatwoot: 20, linear: 20, attio: 20 };
+  return { name: connector, baseUrl: source.baseUrl, headers: headers[connector], ratePerSecond: rate[connector], timeoutMs: 20_000, maxRetries: 4, ...overrides };
+}
+
+export type SyncOutcome =
+  | { status: "ok"; counters: Record<string, number>; warnings: string[]; meta?: Record<string, unknown> }
+  | { status: "failed"; error: string; errorKind: string; warnings: string[] }
+  | { status: "skipped"; reason: string };
+
+const LEASE_MS = 15 * 60_000;
+
+/**
+ * One sync of one connector for one project. Holds a lease on connector_sync_state so two runs never
+ * overlap; writes are committed page by page and the cursor only moves after a complete run, so a
+ * failure or a killed worker keeps what was written and the next run resumes from the old cursor
+ * without duplicates. Failures go to the error register (backoff, dead letter), never silently.
+ */
+export async function runConnectorSync(
+  db: Db,
+  env: Env,
+  input: { projectId: string; connector: ConnectorName; now: Date; http?: Partial<HttpClientOptions> },
+): Promise<SyncOutcome> {
+  const { projectId, connector, now } = input;
+  const mode = connectorModeFor(env, connector);
+  await db.connectorSyncState.upsert({ where: { projectId_connector: { projectId, connector } }, create: { projectId, connector, mode }, update: {} });
+  const leased = await db.connectorSyncState.updateMany({
+    where: { projectId, connector, OR: [{ status: { not: "running" } }, { leaseUntil: null }, { leaseUntil: { lt: now } }] },
+    data: { status: "running", mode, lastAttemptAt: now, leaseUntil: new Date(now.getTime() + LEASE_MS) },
+  });
+  if (leased.count === 0) return { status: "skipped", reason: "another sync of this connector is running" };
+  const state = await db.connectorSyncState.findUniqueOrThrow({ where: { projectId_connector: { projectId, connector } } });
+  const warnings: string[] = [];
+  try {
+    if (mode === "mcp") throw new ConnectorError("not_configured", `${connector}_mcp_not_configured`);
+    const source = await resolveSource(db, env, projectId, connector);
+    if (source.isDemo) warnings.push(`demo source: ${connector} data comes from a simulator (${source.baseUrl}), not from production`);
+    const http = createHttpClient(httpOptionsFor(connector, source, input.http));
+    const result = await RUNNERS[connector]({ db, projectId, source, cursor: state.cursor as Record<string, unknown>, now, http });
+    const counters = { ...result.counters, httpRequests: http.stats.requests, httpRetries: http.stats.retries, rateLimited: http.stats.rateLimited };
+    await db.connectorSyncState.update({
+      where: { projectId_connector: { projectId, connector } },
+      data: {
+        status: "ok", cursor: result.cursor as Prisma.InputJsonValue, lastSuccessAt: now, lastError: null, retryCount: 0, leaseUntil: null,
+        meta: { lastResult: counters, ...(result.meta ?? {}), demo: source.isDemo } as Prisma.InputJsonValue,
+      },
+    });
+    await resolveConnectorErrors(db, { projectId, connector, now });
+    return { status: "ok", counters, warnings, meta: result.meta };
+  } catch (e) {
+    const err = e instanceof ConnectorError ? e : new ConnectorError("client_error", e instanceof Error ? e.message : String(e));
+    await registerConnectorError(db, { projectId, connector, operation: "sync", kind: err.kind, message: err.message, now, maxRetries: env.CONNECTOR_MAX_RETRIES, baseSeconds: env.CONNECTOR_RETRY_BASE_SECONDS, payload: { status: err.details.status ?? null } });
+    await db.connectorSyncState.update({
+      where: { projectId_connector: { projectId, connector } },
+      data: { status: "failed", lastError: err.message.slice(0, 2000), retryCount: { increment: 1 }, leaseUntil: null },
+    });
+    return { status: "failed", error: err.message, errorKind: err.kind, warnings };
+  }
+}
+
+export async function listSyncState(db: Db, projectId: string) {
+  const rows = await db.connectorSyncState.findMany({ where: { projectId }, orderBy: { connector: "asc" } });
+  return rows.map((r) => ({
+    connector: r.connector, mode: r.mode, status: r.status, cursor: r.cursor, lastSuccessAt: r.lastSuccessAt, lastAttemptAt: r.lastAttemptAt,
+    lastError: r.lastError, retryCount: r.retryCount, meta: r.meta,
+  }));
+}

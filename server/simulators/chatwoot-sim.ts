@@ -1,0 +1,80 @@
+import type { ChatwootAccount, CwConversation } from "./generator.ts";
+import type { Workspace } from "./generator.ts";
+import { notFound, startSimServer, type SimRequest, type SimResponse } from "./sim-server.ts";
+
+// Chatwoot Application API, the parts Control Tower reads: `api_access_token` header; conversations
+// (status defaults to open, 25 per page, meta.all_count), contacts (15 per page), inboxes, messages with
+// before= (20 older) and after= (up to 100 newer) id cursors. Times are unix seconds; conversation
+// updated_at is a float. Conversation `id` is the per-account display id.
+
+const CONV_PAGE = 25;
+const CONTACT_PAGE = 15;
+
+function lastActivity(c: CwConversation): number {
+  return c.messages.length ? c.messages[c.messages.length - 1]!.created_at : c.created_at;
+}
+
+function contactJson(acc: ChatwootAccount, id: number) {
+  const c = acc.contacts.find((x) => x.id === id);
+  return c ? { id: c.id, name: c.name, email: c.email, phone_number: c.phone_number, identifier: c.identifier, thumbnail: "", additional_attributes: {}, custom_attributes: {}, created_at: c.created_at, type: "contact" } : null;
+}
+
+function messageJson(acc: ChatwootAccount, conv: CwConversation, m: CwConversation["messages"][number]) {
+  const sender = m.sender_type === "contact" ? contactJson(acc, m.sender_id) : { id: m.sender_id, name: acc.agents.find((a) => a.id === m.sender_id)?.name ?? "Agent", type: "user" };
+  return {
+    id: m.id, content: m.content, content_type: "text", message_type: m.message_type, private: m.private, created_at: m.created_at,
+    conversation_id: conv.id, inbox_id: conv.inbox_id, account_id: acc.accountId, status: "sent", source_id: null, content_attributes: {},
+    sender_type: m.sender_type === "contact" ? "Contact" : "User", sender_id: m.sender_id, attachments: [], sender,
+  };
+}
+
+function conversationJson(acc: ChatwootAccount, c: CwConversation) {
+  const la = lastActivity(c);
+  return {
+    id: c.id, account_id: acc.accountId, inbox_id: c.inbox_id, status: c.status, created_at: c.created_at, timestamp: la, last_activity_at: la,
+    updated_at: la + 0.123456, unread_count: 0, additional_attributes: {}, custom_attributes: {}, labels: [], priority: null,
+    meta: { sender: contactJson(acc, c.contact_id), assignee: c.assignee_id ? { id: c.assignee_id, name: acc.agents.find((a) => a.id === c.assignee_id)?.name } : null, channel: "Channel::Email" },
+    messages: c.messages.length ? [messageJson(acc, c, c.messages[c.messages.length - 1]!)] : [],
+  };
+}
+
+export function chatwootHandler(ws: Workspace, token: string) {
+  return (req: SimRequest): SimResponse => {
+    if (req.headers["api_access_token"] !== token) return { status: 401, body: { error: "You need to sign in or sign up before continuing." } };
+    const m = /^\/api\/v1\/accounts\/(\d+)\/(inboxes|contacts|conversations)(?:\/(\d+)\/messages)?\/?$/.exec(req.path);
+    if (!m || req.method !== "GET") return notFound();
+    const acc = ws.byChatwootAccount(Number(m[1]))?.chatwoot;
+    if (!acc) return { status: 404, body: { error: "Resource could not be found" } };
+    const page = Math.max(1, Number(req.query.page ?? 1) || 1);
+
+    if (m[2] === "inboxes") return { status: 200, body: { payload: acc.inboxes.map((i) => ({ ...i, account_id: acc.accountId })) } };
+
+    if (m[2] === "contacts") {
+      const sorted = [...acc.contacts].sort((a, b) => a.id - b.id);
+      return { status: 200, body: { meta: { count: sorted.length, current_page: page }, payload: sorted.slice((page - 1) * CONTACT_PAGE, page * CONTACT_PAGE).map((c) => contactJson(acc, c.id)) } };
+    }
+
+    if (m[3]) {
+      const conv = acc.conversations.find((c) => c.id === Number(m[3]));
+      if (!conv) return { status: 404, body: { error: "Resource could not be found" } };
+      let list = conv.messages;
+      if (req.query.after) list = list.filter((x) => x.id > Number(req.query.after)).slice(0, 100);
+      else if (req.query.before) list = list.filter((x) => x.id < Number(req.query.before)).slice(-20);
+      else list = list.slice(-20);
+      return { status: 200, body: { meta: { labels: [], additional_attributes: {}, contact: contactJson(acc, conv.contact_id), assignee: null, agent_last_seen_at: 0 }, payload: list.map((x) => messageJson(acc, conv, x)) } };
+    }
+
+    const status = req.query.status ?? "open";
+    const filtered = acc.conversations.filter((c) => status === "all" || c.status === status);
+    const sorted = [...filtered].sort((a, b) => lastActivity(b) - lastActivity(a) || b.id - a.id);
+    const counts = { mine_count: 0, unassigned_count: filtered.filter((c) => !c.assignee_id).length, assigned_count: filtered.filter((c) => c.assignee_id).length, all_count: filtered.length };
+    return { status: 200, body: { data: { meta: counts, payload: sorted.slice((page - 1) * CONV_PAGE, page * CONV_PAGE).map((c) => conversationJson(acc, c)) } } };
+  };
+}
+
+export function startChatwootSim(ws: Workspace, token = "cw-test-token") {
+  return startSimServer("chatwoot", chatwootHandler(ws, token), {
+    renderRateLimit: (f) => ({ status: 429, body: { error: "Too many requests" }, headers: { "retry-after": String(f.retryAfterSeconds ?? 1) } }),
+    renderError: (status) => ({ status, body: { error: "Internal server error" } }),
+  });
+}

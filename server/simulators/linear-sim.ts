@@ -1,0 +1,121 @@
+import fs from "node:fs";
+import path from "node:path";
+import { buildSchema, graphql, parse, validate, type GraphQLSchema } from "graphql";
+import type { LinIssue, LinearWorkspace, Workspace } from "./generator.ts";
+import { startSimServer, type SimRequest, type SimResponse } from "./sim-server.ts";
+
+// Linear's GraphQL API: POST /graphql, API key in `Authorization` without "Bearer", Relay pagination
+// (first/after, pageInfo{hasNextPage,endCursor}), filter:{updatedAt:{gt|gte}}, orderBy, includeArchived,
+// rate-limit headers. Queries are validated and executed by graphql-js against Linear's published
+// schema (vendored copy of ../shared/api-specs/linear.schema.graphql).
+
+let schema: GraphQLSchema | undefined;
+export function linearSchema(): GraphQLSchema {
+  schema ??= buildSchema(fs.readFileSync(path.join(import.meta.dirname, "specs/linear.schema.graphql"), "utf8"), { assumeValidSDL: true });
+  return schema;
+}
+
+const MAX_PAGE = 250;
+type Page = { first?: number; after?: string; includeArchived?: boolean; filter?: { updatedAt?: { gt?: string; gte?: string } }; orderBy?: "createdAt" | "updatedAt" };
+
+const encode = (ts: Date, id: string) => Buffer.from(`${ts.toISOString()}|${id}`).toString("base64url");
+const decode = (c: string) => {
+  const [ts, id] = Buffer.from(c, "base64url").toString().split("|");
+  return { ts: new Date(ts!).getTime(), id: id! };
+};
+
+/** Keyset pagination over (orderBy field, id), ascending. */
+function connection<T extends { id: string }>(items: T[], args: Page, keyOf: (t: T) => Date, map: (t: T) => unknown) {
+  const first = Math.min(args.first ?? 50, MAX_PAGE);
+  const sorted = [...items].sort((a, b) => keyOf(a).getTime() - keyOf(b).getTime() || a.id.localeCompare(b.id));
+  let start = 0;
+  if (args.after) {
+    const c = decode(args.after);
+    start = sorted.findIndex((t) => keyOf(t).getTime() > c.ts || (keyOf(t).getTime() === c.ts && t.id > c.id));
+    if (start < 0) start = sorted.length;
+  }
+  const page = sorted.slice(start, start + first);
+  const last = page[page.length - 1];
+  return {
+    nodes: page.map(map),
+    pageInfo: { hasNextPage: start + first < sorted.length, hasPreviousPage: start > 0, startCursor: page[0] ? encode(keyOf(page[0]), page[0].id) : null, endCursor: last ? encode(keyOf(last), last.id) : null },
+  };
+}
+
+function updatedFilter(args: Page) {
+  const f = args.filter?.updatedAt;
+  const gt = f?.gt ? new Date(f.gt).getTime() : -Infinity;
+  const gte = f?.gte ? new Date(f.gte).getTime() : -Infinity;
+  return (d: Date) => d.getTime() > gt && d.getTime() >= gte;
+}
+
+function issueNode(ws: LinearWorkspace, i: LinIssue) {
+  const state = ws.states.find((s) => s.id === i.stateId)!;
+  const user = ws.users.find((u) => u.id === i.assigneeId);
+  const cycle = ws.cycles.find((c) => c.id === i.cycleId);
+  const project = ws.projects.find((p) => p.id === i.projectId);
+  const blockers = i.blockedByIds.map((id) => ws.issues.find((x) => x.id === id)).filter((x): x is LinIssue => !!x);
+  return {
+    id: i.id, identifier: i.identifier, number: i.number, title: i.title, description: i.description, priority: i.priority, estimate: i.estimate,
+    createdAt: i.createdAt, updatedAt: i.updatedAt, completedAt: i.completedAt, archivedAt: i.archivedAt, dueDate: i.dueDate,
+    url: `https://linear.app/${ws.workspaceId}/issue/${i.identifier}`,
+    state: { id: state.id, name: state.name, type: state.type, position: state.position },
+    assignee: user ? { id: user.id, name: user.name, displayName: user.name } : null,
+    cycle: cycle ? { id: cycle.id, number: cycle.number, name: cycle.name } : null,
+    project: project ? { id: project.id, name: project.name } : null,
+    labels: (args: Page) => connection(ws.labels.filter((l) => i.labelIds.includes(l.id)).map((l) => ({ ...l, createdAt: i.createdAt })), args, (l) => l.createdAt, (l) => ({ id: l.id, name: l.name })),
+    inverseRelations: (args: Page) =>
+      connection(blockers.map((b) => ({ id: `${b.id}:${i.id}`, createdAt: i.createdAt, b })), args, (r) => r.createdAt, (r) => ({ id: r.id, type: "blocks", issue: { id: r.b.id, identifier: r.b.identifier, completedAt: r.b.completedAt, state: { type: ws.states.find((s) => s.id === r.b.stateId)!.type } } })),
+  };
+}
+
+export function linearRoot(ws: LinearWorkspace) {
+  return {
+    issues: (args: Page) => {
+      const keep = updatedFilter(args);
+      return connection(ws.issues.filter((i) => (args.includeArchived || !i.archivedAt) && keep(i.updatedAt)), args, (i) => (args.orderBy === "createdAt" ? i.createdAt : i.updatedAt), (i) => issueNode(ws, i));
+    },
+    workflowStates: (args: Page) => connection(ws.states.map((s) => ({ ...s, updatedAt: new Date(0) })), args, (s) => s.updatedAt, (s) => ({ id: s.id, name: s.name, type: s.type, position: s.position })),
+    cycles: (args: Page) => connection(ws.cycles, args, (c) => c.updatedAt, (c) => ({ ...c })),
+    projects: (args: Page) => {
+      const keep = updatedFilter(args);
+      return connection(ws.projects.filter((p) => keep(p.updatedAt)), args, (p) => p.updatedAt, (p) => ({ id: p.id, name: p.name, state: p.state, targetDate: p.targetDate, updatedAt: p.updatedAt, lead: ws.users.find((u) => u.id === p.leadId) ?? null }));
+    },
+  };
+}
+
+/** Which Linear workspace a key belongs to: keys are `lin_api_<workspaceId>` in the simulator. */
+export function linearHandler(ws: Workspace, keyPrefix = "lin_api_") {
+  let remaining = 1500;
+  return async (req: SimRequest): Promise<SimResponse> => {
+    const headers = { "x-ratelimit-requests-limit": "1500", "x-ratelimit-requests-remaining": String(Math.max(0, --remaining)), "x-ratelimit-requests-reset": String(Date.now() + 3600_000) };
+    if (req.method !== "POST" || req.path !== "/graphql") return { status: 404, body: { errors: [{ message: "Not found" }] }, headers };
+    const auth = String(req.headers.authorization ?? "");
+    if (auth.startsWith("Bearer ")) return { status: 400, body: { errors: [{ message: "API keys are sent without the Bearer prefix", extensions: { code: "INPUT_ERROR" } }] }, headers };
+    const project = auth.startsWith(keyPrefix) ? ws.byLinearWorkspace(auth.slice(keyPrefix.length)) : undefined;
+    if (!project) return { status: 401, body: { errors: [{ message: "Authentication required, not authenticated", extensions: { code: "AUTHENTICATION_ERROR" } }] }, headers };
+    const body = req.body as { query?: string; variables?: Record<string, unknown> } | undefined;
+    if (!body?.query) return { status: 400, body: { errors: [{ message: "Must provide query string." }] }, headers };
+    let doc;
+    try {
+      doc = parse(body.query);
+    } catch (e) {
+      return { status: 400, body: { errors: [{ message: (e as Error).message, extensions: { code: "GRAPHQL_PARSE_FAILED" } }] }, headers };
+    }
+    const errors = validate(linearSchema(), doc);
+    if (errors.length) return { status: 400, body: { errors: errors.map((e) => ({ message: e.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) }, headers };
+    const result = await graphql({ schema: linearSchema(), source: body.query, rootValue: linearRoot(project.linear), variableValues: body.variables });
+    return { status: 200, body: result, headers };
+  };
+}
+
+export function startLinearSim(ws: Workspace) {
+  return startSimServer("linear", linearHandler(ws), {
+    renderRateLimit: (f) => ({
+      status: 429,
+      body: { errors: [{ message: "Rate limit exceeded", extensions: { code: "RATELIMITED" } }] },
+      headers: { "retry-after": String(f.retryAfterSeconds ?? 1), "x-ratelimit-requests-limit": "1500", "x-ratelimit-requests-remaining": "0", "x-ratelimit-requests-reset": String(Date.now() + 1000 * (f.retryAfterSeconds ?? 1)) },
+    }),
+    renderError: (status) => ({ status, body: { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] } }),
+  });
+}

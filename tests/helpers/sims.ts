@@ -1,0 +1,15 @@
+import type { Db } from "../../server/db.ts";
+import type { Env } from "../../server/env.ts";
+import { bindSource } from "../../server/services/connectors/sources.ts";
+import type { Simulators } from "../../server/simulators/index.ts";
+
+/** Binds a Control Tower project to generated project `index` on every simulator. */
+export async function bindProjectToSims(db: Db, env: Env, sims: Simulators, projectId: string, index: number, isDemo = false) {
+  const b = sims.bindings(index);
+  for (const connector of ["chatwoot", "linear", "attio"] as const) {
+    await bindSource(db, env, { projectId, connector, ...b[connector], isDemo });
+  }
+}
+
+/** Fast retries for tests: no real waiting between attempts. */
+export const fastHttp = { baseDelayMs: 1, maxDelayMs: 5, sleep: async () => {} };
