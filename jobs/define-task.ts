@@ -19,6 +19,16 @@ export type TaskRun<P> = {
 
 export class SkipRun extends Error {}
 
+/**
+ * A failure the task has already recorded and scheduled for retry itself (the connector error
+ * register): the run is `failed`, but Graphile Worker must not retry it a second way.
+ */
+export class RecordedFailure extends Error {
+  constructor(message: string, readonly counters: Counters = {}) {
+    super(message);
+  }
+}
+
 /** Boolean feature flags of the environment (KAG_ENABLED, ...). */
 export type FlagName = { [K in keyof Env]-?: Env[K] extends boolean ? K : never }[keyof Env];
 
@@ -74,6 +84,10 @@ export function defineTask<S extends z.ZodType>(
       } catch (e) {
         if (e instanceof SkipRun) {
           await finishJobRun(deps.db, run, ctx, { status: "skipped", now: now(), reason: e.message });
+          return;
+        }
+        if (e instanceof RecordedFailure) {
+          await finishJobRun(deps.db, run, ctx, { status: "failed", now: now(), error: e.message, counters: e.counters });
           return;
         }
         const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

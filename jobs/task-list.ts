@@ -1,6 +1,8 @@
 import type { TaskList } from "graphile-worker";
 import type { TaskDeps } from "./define-task.ts";
+import { connectorErrorsRetryTask, connectorsSyncCycleTask, connectorSyncTask } from "./tasks/connectors.ts";
 import { eventLogRetentionTask } from "./tasks/event_log_retention.ts";
+import { loopsContactsSyncTask } from "./tasks/loops.ts";
 import { maintenanceTask } from "./tasks/maintenance.ts";
 import { schedulerTickTask } from "./tasks/scheduler_tick.ts";
 
@@ -10,5 +12,11 @@ export function buildTaskList(deps: TaskDeps): TaskList {
     scheduler_tick: schedulerTickTask(deps),
     maintenance: maintenanceTask(deps),
     event_log_retention: eventLogRetentionTask(deps),
+    connectors_sync_cycle: connectorsSyncCycleTask(deps),
+    connector_errors_retry: connectorErrorsRetryTask(deps),
+    chatwoot_sync: connectorSyncTask("chatwoot")(deps),
+    linear_sync: connectorSyncTask("linear")(deps),
+    attio_sync: connectorSyncTask("attio")(deps),
+    loops_contacts_sync: loopsContactsSyncTask(deps),
   };
 }

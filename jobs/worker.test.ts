@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendEvents } from "../server/services/events/event-log.ts";
 import { enqueueProjectJob } from "../server/services/jobs/enqueue.ts";
 import { listQueuedJobs } from "../server/services/jobs/runs.ts";
+import { SCHEDULED_TASKS } from "../server/services/jobs/catalog.ts";
 import { runJobNow, schedulerTick } from "../server/services/jobs/scheduler.ts";
 import { createTestDb, type TestDb } from "../tests/helpers/db.ts";
 import { seedFixture, testEnv, type Fixture } from "../tests/helpers/fixtures.ts";
@@ -35,8 +36,9 @@ describe("scheduler tick", () => {
     const now = new Date();
     const first = await schedulerTick(db.prisma, { now, limit: 100, maxAttempts: 5 });
     const projects = [fx.projectA.id, fx.projectB.id, fx.projectC.id];
-    expect(first.enqueued.map((e) => e.jobKey).sort()).toEqual(projects.map((p) => `event_log_retention:${p}`).sort());
-    for (const p of projects) expect(await queued(`event_log_retention:${p}`)).toBe(1);
+    const expected = projects.flatMap((p) => SCHEDULED_TASKS.map((t) => `${t.task}:${p}`)).sort();
+    expect(first.enqueued.map((e) => e.jobKey).sort()).toEqual(expected);
+    for (const key of expected) expect(await queued(key)).toBe(1);
     // Not due again until its cadence has passed.
     expect((await schedulerTick(db.prisma, { now: new Date(now.getTime() + 1000), limit: 100, maxAttempts: 5 })).enqueued).toHaveLength(0);
     const row = await db.prisma.scheduledJob.findFirstOrThrow({ where: { projectId: fx.projectA.id } });
@@ -51,10 +53,11 @@ describe("scheduler tick", () => {
       schedulerTick(db.prisma, { now, limit: 100, maxAttempts: 5 }),
     ]);
     const all = [...a.enqueued, ...b.enqueued].map((e) => e.jobKey);
-    expect(all).toHaveLength(3);
-    expect(new Set(all).size).toBe(3);
+    const due = 3 * SCHEDULED_TASKS.length;
+    expect(all).toHaveLength(due);
+    expect(new Set(all).size).toBe(due);
     const total = await db.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM graphile_worker.jobs`;
-    expect(total[0]!.n).toBe(3);
+    expect(total[0]!.n).toBe(due);
   });
 
   it("skips disabled jobs", async () => {

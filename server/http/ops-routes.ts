@@ -33,6 +33,12 @@ export function opsRoutes(callerFor: (req: Request, res: Response) => Caller, re
     return typeof v === "string" ? v : undefined;
   };
 
+  const requireProject = (req: Request): string => {
+    const projectId = projectIdOf(req);
+    if (!projectId) throw new TRPCError({ code: "BAD_REQUEST", message: "projectId is required (query or JSON body)" });
+    return projectId;
+  };
+
   r.get(
     "/jobs/scheduler",
     requireAuth,
@@ -44,15 +50,25 @@ export function opsRoutes(callerFor: (req: Request, res: Response) => Caller, re
     }),
   );
 
-  r.post(
-    "/jobs/scheduler/tick",
+  r.post("/jobs/scheduler/tick", requireAuth, handle(async (caller, req) => caller.jobs.tick({ projectId: requireProject(req) })));
+
+  const connectorOf = (name: string | undefined) => {
+    if (name !== "chatwoot" && name !== "linear" && name !== "attio") throw new TRPCError({ code: "NOT_FOUND", message: `Unknown connector "${name}" (chatwoot, linear, attio)` });
+    return name;
+  };
+
+  r.get("/connectors/state", requireAuth, handle(async (caller, req) => caller.connectors.state({ projectId: requireProject(req) })));
+  r.get(
+    "/connectors/errors",
     requireAuth,
     handle(async (caller, req) => {
-      const projectId = projectIdOf(req);
-      if (!projectId) throw new TRPCError({ code: "BAD_REQUEST", message: "projectId is required (query or JSON body)" });
-      return caller.jobs.tick({ projectId });
+      const status = typeof req.query.status === "string" ? req.query.status : undefined;
+      return { errors: await caller.connectors.errors({ projectId: requireProject(req), status: status as never }) };
     }),
   );
+  r.post("/connectors/errors/retry", requireAuth, handle(async (caller, req) => caller.connectors.retryErrors({ projectId: requireProject(req) })));
+  r.post("/connectors/sync", requireAuth, handle(async (caller, req) => caller.connectors.sync({ projectId: requireProject(req) })));
+  r.post("/connectors/:name/sync", requireAuth, handle(async (caller, req) => caller.connectors.sync({ projectId: requireProject(req), connector: connectorOf(req.params.name) })));
 
   return r;
 }

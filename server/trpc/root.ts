@@ -2,6 +2,7 @@ import { checkHealth } from "../services/health.ts";
 import { createCallerFactory, publicProcedure, router } from "./init.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
+import { connectorsRouter } from "./routers/connectors.ts";
 import { eventsRouter } from "./routers/events.ts";
 import { jobsRouter } from "./routers/jobs.ts";
 import { projectsRouter } from "./routers/projects.ts";
@@ -15,6 +16,7 @@ export const appRouter = router({
   events: eventsRouter,
   audit: auditRouter,
   tokens: tokensRouter,
+  connectors: connectorsRouter,
 });
 
 export type AppRouter = typeof appRouter;

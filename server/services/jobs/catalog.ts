@@ -11,7 +11,15 @@ export type ScheduledTaskSpec = {
 };
 
 export const SCHEDULED_TASKS: ScheduledTaskSpec[] = [
+  { task: "connectors_sync_cycle", title: "Sync every bound connector (fans out to chatwoot_sync, linear_sync, attio_sync)", defaultCadenceSeconds: 900 },
+  { task: "loops_contacts_sync", title: "Push the project's contacts to Loops", defaultCadenceSeconds: 3600 },
   { task: "event_log_retention", title: "Prune old process events and job runs", defaultCadenceSeconds: 86_400 },
 ];
 
+/** Per-connector sync tasks, enqueued by connectors_sync_cycle, the error retry loop and "sync now". */
+export const CONNECTOR_SYNC_TASKS = { chatwoot: "chatwoot_sync", linear: "linear_sync", attio: "attio_sync" } as const;
+
 export const scheduledTask = (task: string): ScheduledTaskSpec | undefined => SCHEDULED_TASKS.find((t) => t.task === task);
+
+/** Tasks a user may start with "run now": the scheduled ones and the per-connector syncs. */
+export const RUNNABLE_TASKS: string[] = [...SCHEDULED_TASKS.map((t) => t.task), ...Object.values(CONNECTOR_SYNC_TASKS)];

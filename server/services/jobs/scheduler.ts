@@ -1,7 +1,7 @@
 import type { Db } from "../../db.ts";
 import { NotFoundError, ValidationError } from "../../errors.ts";
 import { recordAudit, type Actor } from "../audit.ts";
-import { SCHEDULED_TASKS, scheduledTask } from "./catalog.ts";
+import { RUNNABLE_TASKS, SCHEDULED_TASKS } from "./catalog.ts";
 import { enqueueProjectJob } from "./enqueue.ts";
 
 /** Creates the missing scheduled_jobs rows (every project × every known task). Idempotent. */
@@ -63,7 +63,7 @@ export async function listScheduledJobs(db: Db, projectIds: string[]) {
     projectId: r.projectId,
     projectName: r.project.name,
     task: r.task,
-    title: scheduledTask(r.task)?.title ?? r.task,
+    title: SCHEDULED_TASKS.find((t) => t.task === r.task)?.title ?? r.task,
     cadenceSeconds: r.cadenceSeconds,
     enabled: r.enabled,
     nextRunAt: r.nextRunAt,
@@ -75,9 +75,7 @@ export async function listScheduledJobs(db: Db, projectIds: string[]) {
 }
 
 function requireKnownTask(task: string) {
-  const spec = scheduledTask(task);
-  if (!spec) throw new ValidationError(`Unknown task "${task}"`);
-  return spec;
+  if (!RUNNABLE_TASKS.includes(task)) throw new ValidationError(`Unknown task "${task}"`);
 }
 
 /** "Run now": enqueue immediately (same job key, so a waiting run is replaced, not doubled). */
@@ -96,7 +94,7 @@ export async function updateScheduledJob(
   db: Db,
   input: { projectId: string; task: string; enabled?: boolean; cadenceSeconds?: number; now: Date; actor: Actor; requestId?: string },
 ) {
-  requireKnownTask(input.task);
+  if (!SCHEDULED_TASKS.some((t) => t.task === input.task)) throw new ValidationError(`"${input.task}" has no schedule of its own`);
   await ensureScheduledJobs(db, { now: input.now, projectIds: [input.projectId] });
   const row = await db.scheduledJob.findUnique({ where: { projectId_task: { projectId: input.projectId, task: input.task } } });
   if (!row) throw new NotFoundError("Scheduled job not found");

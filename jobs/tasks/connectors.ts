@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { CONNECTOR_SYNC_TASKS } from "../../server/services/jobs/catalog.ts";
+import { enqueueProjectJob } from "../../server/services/jobs/enqueue.ts";
+import { dueConnectorErrors } from "../../server/services/connectors/error-register.ts";
+import { boundConnectors } from "../../server/services/connectors/sources.ts";
+import { runConnectorSync } from "../../server/services/connectors/sync.ts";
+import type { ConnectorName } from "../../server/services/connectors/types.ts";
+import { defineProjectTask, defineTask, RecordedFailure, SkipRun } from "../define-task.ts";
+
+/** One connector for one project. Failures are recorded in connector_errors, which owns the retries. */
+export const connectorSyncTask = (connector: ConnectorName) =>
+  defineProjectTask(CONNECTOR_SYNC_TASKS[connector], async ({ db, env, projectId, now, warn }) => {
+    const res = await runConnectorSync(db, env, { projectId, connector, now });
+    if (res.status === "skipped") throw new SkipRun(res.reason);
+    for (const w of res.warnings) await warn(w);
+    if (res.status === "failed") throw new RecordedFailure(`${res.errorKind}: ${res.error}`);
+    return res.counters;
+  });
+
+/** Every 15 minutes per project (scheduled_jobs): fan out to one job per bound connector. */
+export const connectorsSyncCycleTask = defineProjectTask("connectors_sync_cycle", async ({ db, env, projectId }) => {
+  const connectors = await boundConnectors(db, projectId);
+  for (const c of connectors) {
+    await enqueueProjectJob(db, { task: CONNECTOR_SYNC_TASKS[c], payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS });
+  }
+  return { enqueued: connectors.length };
+});
+
+/** Every 5 minutes (crontab): re-run the syncs whose registered error is due for a retry. */
+export const connectorErrorsRetryTask = defineTask("connector_errors_retry", z.object({}).passthrough(), async ({ db, env, now }) => {
+  const due = await dueConnectorErrors(db, now);
+  const keys = new Set<string>();
+  for (const e of due) {
+    if (e.connector === "loops") continue;
+    const task = CONNECTOR_SYNC_TASKS[e.connector];
+    keys.add(await enqueueProjectJob(db, { task, payload: { projectId: e.projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS }));
+  }
+  return { dueErrors: due.length, enqueued: keys.size };
+});
