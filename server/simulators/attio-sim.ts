@@ -27,6 +27,12 @@ export function attioHandler(ws: Workspace, tokenPrefix = "attio_") {
       const sorted = [...records].sort((x, y) => x.created_at.localeCompare(y.created_at) || x.id.record_id.localeCompare(y.id.record_id));
       return { status: 200, body: { data: sorted.slice(offset, offset + limit) } };
     }
+    const one = /^\/v2\/objects\/([a-z_]+)\/records\/([0-9a-f-]+)$/.exec(req.path);
+    if (one && req.method === "GET") {
+      const records = ({ companies: a.companies, people: a.people, deals: a.deals } as Record<string, AttioRecord[]>)[one[1]!];
+      const r = records?.find((x) => x.id.record_id === one[2]);
+      return r ? { status: 200, body: { data: r } } : error(404, "invalid_request_error", "not_found", "Record not found.");
+    }
     if (req.path === "/v2/notes" && req.method === "GET") {
       const limit = Math.min(Math.max(1, Number(req.query.limit ?? 10)), 50);
       const offset = Math.max(0, Number(req.query.offset ?? 0));

@@ -25,6 +25,8 @@ export type SimServer = {
   /** Every request fails this way until cleared (persistent outage). */
   failAlways(fault: Fault | null): void;
   clearFaults(): void;
+  /** Runs before each request is answered (tests use it to change data between pages). */
+  onRequest(hook: ((req: LoggedRequest, index: number) => void) | null): void;
   close(): Promise<void>;
 };
 
@@ -32,6 +34,7 @@ export async function startSimServer(name: string, handler: SimHandler, opts: { 
   const requests: LoggedRequest[] = [];
   let queue: { fault: Fault; skip: number }[] = [];
   let always: Fault | null = null;
+  let hook: ((req: LoggedRequest, index: number) => void) | null = null;
 
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -48,6 +51,7 @@ export async function startSimServer(name: string, handler: SimHandler, opts: { 
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const logged: LoggedRequest = { method: req.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body };
     requests.push(logged);
+    hook?.(logged, requests.length - 1);
 
     let fault: Fault | null = always;
     if (!fault && queue.length) {
@@ -88,6 +92,9 @@ export async function startSimServer(name: string, handler: SimHandler, opts: { 
     clearFaults() {
       queue = [];
       always = null;
+    },
+    onRequest(h) {
+      hook = h;
     },
     async close() {
       server.closeAllConnections();

@@ -1,4 +1,7 @@
 import type { Db } from "../../db.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
+
+type Tx = Db | Prisma.TransactionClient;
 
 // Bulk writes for the raw mirrors: one INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE per
 // batch, updating only rows whose values differ (so an unchanged re-sync writes nothing), and
@@ -23,7 +26,7 @@ const toWire = (c: Column, v: unknown) => {
 };
 
 export async function bulkUpsert<Old = Record<string, unknown>>(
-  db: Db,
+  db: Tx,
   table: string,
   columns: Column[],
   rows: Row[],
@@ -56,10 +59,15 @@ export async function bulkUpsert<Old = Record<string, unknown>>(
 }
 
 /** Soft-deletes the rows of a project that a full scan did not see. Returns their ids. */
-export async function softDeleteMissing(db: Db, table: string, projectId: string, seenIds: string[], now: Date): Promise<string[]> {
+export async function softDeleteMissing(db: Tx, table: string, projectId: string, seenIds: string[], now: Date): Promise<string[]> {
   const res = await db.$queryRawUnsafe<{ external_id: string }[]>(
     `UPDATE "${table}" SET deleted_at = $3 WHERE project_id = $1::uuid AND deleted_at IS NULL AND NOT (external_id = ANY($2::text[])) RETURNING external_id`,
     projectId, seenIds, now,
   );
   return res.map((r) => r.external_id);
+}
+
+/** Rows of one page and the events they cause commit together: a crash can lose neither alone. */
+export function inTransaction<T>(db: Db, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  return db.$transaction(fn, { timeout: 120_000, maxWait: 30_000 });
 }

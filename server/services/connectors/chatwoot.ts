@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { appendEvents, dedupeKey, type NewEvent } from "../events/event-log.ts";
-import { bulkUpsert } from "./bulk-upsert.ts";
+import { bulkUpsert, inTransaction, type Column } from "./bulk-upsert.ts";
 import { APPROVAL_RE, NEED_RE, SCOPE_RE, type SyncContext, type SyncResult } from "./types.ts";
 
 // Chatwoot: incremental by conversation activity. Conversations are listed with status=all (the API
@@ -81,7 +81,6 @@ export async function syncChatwoot(ctx: SyncContext): Promise<SyncResult> {
       .map((r) => [r.externalId, r.lastMessageId === null ? 0 : Number(r.lastMessageId)]),
   );
 
-  const events: NewEvent[] = [];
   for (const c of changed) {
     // Messages after the last one we stored, 100 per request, until the conversation is exhausted.
     let after = stored.get(String(c.id)) ?? 0;
@@ -95,36 +94,53 @@ export async function syncChatwoot(ctx: SyncContext): Promise<SyncResult> {
       after = batch[batch.length - 1]!.id;
     }
     counters.messagesFetched += fetched.length;
-    const written = await bulkUpsert(db, "cw_messages",
-      [{ name: "account_id", type: "text" }, { name: "conversation_external_id", type: "text" }, { name: "sender_type", type: "text" }, { name: "sender_id", type: "text" },
-        { name: "message_type", type: "int4" }, { name: "private", type: "bool" }, { name: "content", type: "text" }, { name: "source_created_at", type: "timestamptz" }, { name: "data", type: "jsonb" }],
-      fetched.map((m) => ({ project_id: projectId, external_id: String(m.id), account_id: acct, conversation_external_id: String(c.id), sender_type: m.sender_type ?? null, sender_id: m.sender_id != null ? String(m.sender_id) : null,
-        message_type: m.message_type, private: m.private, content: m.content ?? null, source_created_at: fromUnix(m.created_at), data: m })));
-    counters.messagesWritten += written.length;
-    const newIds = new Set(written.filter((w) => w.inserted).map((w) => w.externalId));
-    for (const m of fetched) {
-      if (!newIds.has(String(m.id)) || m.message_type > 1) continue;
-      const fromClient = m.message_type === 0;
-      const text = m.content ?? "";
-      const ref = { kind: "message" as const, id: String(m.id), url: convUrl(c.id), snippet: text.slice(0, 300) };
-      const base = { projectId, category: "domain" as const, occurredAt: fromUnix(m.created_at), actor: fromClient ? ("client" as const) : ("team" as const), source: "chatwoot", sourceRef: `cwmsg:${acct}:${m.id}`, sourceUrl: convUrl(c.id), evidenceRefs: [ref] };
-      const payload = { conversationId: c.id, messageId: m.id, private: m.private, snippet: text.slice(0, 300) };
-      events.push({ ...base, eventType: fromClient ? "message_received" : "message_sent", payload, dedupeKey: dedupeKey("chatwoot", acct, "message", m.id) });
-      if (!m.private && !fromClient && APPROVAL_RE.test(text)) events.push({ ...base, eventType: "approval_requested", payload, dedupeKey: dedupeKey("chatwoot", acct, "approval_requested", m.id) });
-      if (fromClient && SCOPE_RE.test(text)) events.push({ ...base, eventType: "scope_change_requested", payload, dedupeKey: dedupeKey("chatwoot", acct, "scope_change_requested", m.id) });
-      if (fromClient && NEED_RE.test(text)) events.push({ ...base, eventType: "need_detected", payload, dedupeKey: dedupeKey("chatwoot", acct, "need_detected", m.id) });
-    }
+    // The conversation's messages, their events and its message cursor commit together.
     const maxId = Math.max(stored.get(String(c.id)) ?? 0, ...fetched.map((m) => m.id));
-    counters.conversationsWritten += (await bulkUpsert(db, "cw_conversations",
-      [{ name: "account_id", type: "text" }, { name: "inbox_id", type: "text" }, { name: "contact_external_id", type: "text" }, { name: "status", type: "text" }, { name: "assignee_id", type: "text" },
-        { name: "last_activity_at", type: "timestamptz" }, { name: "last_message_id", type: "int8" }, { name: "source_created_at", type: "timestamptz" }, { name: "data", type: "jsonb" }],
-      [{ project_id: projectId, external_id: String(c.id), account_id: acct, inbox_id: c.inbox_id != null ? String(c.inbox_id) : null, contact_external_id: c.meta.sender ? String(c.meta.sender.id) : null, status: c.status,
-        assignee_id: c.meta.assignee ? String(c.meta.assignee.id) : null, last_activity_at: fromUnix(c.last_activity_at), last_message_id: maxId || null, source_created_at: fromUnix(c.created_at), data: { ...c, messages: undefined } }])).length;
+    await inTransaction(db, async (tx) => {
+      const written = await bulkUpsert(tx, "cw_messages", MESSAGE_COLUMNS,
+        fetched.map((m) => ({ project_id: projectId, external_id: String(m.id), account_id: acct, conversation_external_id: String(c.id), sender_type: m.sender_type ?? null,
+          sender_id: m.sender_id != null ? String(m.sender_id) : null, message_type: m.message_type, private: m.private, content: m.content ?? null, source_created_at: fromUnix(m.created_at), data: m })));
+      counters.messagesWritten += written.length;
+      const isNew = new Set(written.filter((w) => w.inserted).map((w) => w.externalId));
+      counters.eventsWritten += await appendEvents(tx, fetched.filter((m) => isNew.has(String(m.id))).flatMap((m) => messageEvents(projectId, acct, c.id, m, convUrl(c.id))));
+      counters.conversationsWritten += (await bulkUpsert(tx, "cw_conversations", CONVERSATION_COLUMNS, [{
+        project_id: projectId, external_id: String(c.id), account_id: acct, inbox_id: c.inbox_id != null ? String(c.inbox_id) : null, contact_external_id: c.meta.sender ? String(c.meta.sender.id) : null,
+        status: c.status, assignee_id: c.meta.assignee ? String(c.meta.assignee.id) : null, last_activity_at: fromUnix(c.last_activity_at), last_message_id: maxId || null,
+        source_created_at: fromUnix(c.created_at), data: { ...c, messages: undefined },
+      }])).length;
+    });
   }
 
-  events.push(...(await silenceEvents(ctx, convUrl)));
-  counters.eventsWritten = await appendEvents(db, events);
+  // Recomputed from stored messages on every run, so a crash cannot lose a silence event.
+  counters.eventsWritten += await appendEvents(db, await silenceEvents(ctx, convUrl));
   return { cursor: { lastActivityAt: maxActivity, contactsScannedAt }, counters };
+}
+
+const MESSAGE_COLUMNS: Column[] = [
+  { name: "account_id", type: "text" }, { name: "conversation_external_id", type: "text" }, { name: "sender_type", type: "text" }, { name: "sender_id", type: "text" },
+  { name: "message_type", type: "int4" }, { name: "private", type: "bool" }, { name: "content", type: "text" }, { name: "source_created_at", type: "timestamptz" }, { name: "data", type: "jsonb" },
+];
+const CONVERSATION_COLUMNS: Column[] = [
+  { name: "account_id", type: "text" }, { name: "inbox_id", type: "text" }, { name: "contact_external_id", type: "text" }, { name: "status", type: "text" }, { name: "assignee_id", type: "text" },
+  { name: "last_activity_at", type: "timestamptz" }, { name: "last_message_id", type: "int8" }, { name: "source_created_at", type: "timestamptz" }, { name: "data", type: "jsonb" },
+];
+
+/** Events of one new message: who wrote it, plus approval requests, scope-change requests and needs. */
+function messageEvents(projectId: string, acct: string, conversationId: number, m: z.infer<typeof message>, url: string): NewEvent[] {
+  if (m.message_type > 1) return []; // activity and template messages are not conversation
+  const fromClient = m.message_type === 0;
+  const text = m.content ?? "";
+  const base = {
+    projectId, category: "domain" as const, occurredAt: fromUnix(m.created_at), actor: fromClient ? ("client" as const) : ("team" as const), source: "chatwoot",
+    sourceRef: `cwmsg:${acct}:${m.id}`, sourceUrl: url, evidenceRefs: [{ kind: "message" as const, id: String(m.id), url, snippet: text.slice(0, 300) }],
+    payload: { conversationId, messageId: m.id, private: m.private, snippet: text.slice(0, 300) },
+  };
+  const out: NewEvent[] = [{ ...base, eventType: fromClient ? "message_received" : "message_sent", dedupeKey: dedupeKey("chatwoot", acct, "message", m.id) }];
+  const rule = (type: string) => out.push({ ...base, eventType: type, dedupeKey: dedupeKey("chatwoot", acct, type, m.id) });
+  if (!m.private && !fromClient && APPROVAL_RE.test(text)) rule("approval_requested");
+  if (fromClient && SCOPE_RE.test(text)) rule("scope_change_requested");
+  if (fromClient && NEED_RE.test(text)) rule("need_detected");
+  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { appendEvents, dedupeKey, type NewEvent } from "../events/event-log.ts";
-import { bulkUpsert, softDeleteMissing } from "./bulk-upsert.ts";
+import { bulkUpsert, inTransaction, softDeleteMissing } from "./bulk-upsert.ts";
 import { ConnectorError } from "./http-client.ts";
 import type { SyncContext, SyncResult } from "./types.ts";
 
@@ -13,46 +13,180 @@ export const ISSUES_QUERY = /* GraphQL */ `
   query SyncIssues($first: Int!, $after: String, $since: DateTimeOrDuration) {
     issues(first: $first, after: $after, orderBy: updatedAt, includeArchived: true, filter: { updatedAt: { gte: $since } }) {
       nodes {
-        id identifier number title description priority estimate url dueDate createdAt updatedAt completedAt archivedAt
-        state { id name type }
-        cycle { id }
-        project { id }
-        assignee { name }
-        labels(first: 25) { nodes { name } }
-        inverseRelations(first: 50) { nodes { type issue { id completedAt state { type } } } }
+        id
+        identifier
+        number
+        title
+        description
+        priority
+        estimate
+        url
+        dueDate
+        createdAt
+        updatedAt
+        completedAt
+        archivedAt
+        state {
+          id
+          name
+          type
+        }
+        cycle {
+          id
+        }
+        project {
+          id
+        }
+        assignee {
+          name
+        }
+        labels(first: 25) {
+          nodes {
+            name
+          }
+        }
+        inverseRelations(first: 50) {
+          nodes {
+            type
+            issue {
+              id
+              completedAt
+              state {
+                type
+              }
+            }
+          }
+        }
       }
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
-  }`;
+  }
+`;
 
 export const ISSUE_IDS_QUERY = /* GraphQL */ `
   query IssueIds($first: Int!, $after: String) {
-    issues(first: $first, after: $after, includeArchived: true) { nodes { id } pageInfo { hasNextPage endCursor } }
-  }`;
+    issues(first: $first, after: $after, includeArchived: true) {
+      nodes {
+        id
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
 
 export const STRUCTURE_QUERY = /* GraphQL */ `
   query SyncStructure($first: Int!, $afterProjects: String, $afterStates: String, $afterCycles: String) {
-    projects(first: $first, after: $afterProjects, includeArchived: true) { nodes { id name state targetDate updatedAt lead { name } } pageInfo { hasNextPage endCursor } }
-    workflowStates(first: $first, after: $afterStates) { nodes { id name type position } pageInfo { hasNextPage endCursor } }
-    cycles(first: $first, after: $afterCycles, includeArchived: true) { nodes { id number name startsAt endsAt completedAt progress } pageInfo { hasNextPage endCursor } }
-  }`;
+    projects(first: $first, after: $afterProjects, includeArchived: true) {
+      nodes {
+        id
+        name
+        state
+        targetDate
+        updatedAt
+        lead {
+          name
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+    workflowStates(first: $first, after: $afterStates) {
+      nodes {
+        id
+        name
+        type
+        position
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+    cycles(first: $first, after: $afterCycles, includeArchived: true) {
+      nodes {
+        id
+        number
+        name
+        startsAt
+        endsAt
+        completedAt
+        progress
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
 
 const pageInfo = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() });
 const gql = <T extends z.ZodType>(data: T) => z.object({ data: data.nullable(), errors: z.array(z.object({ message: z.string() }).passthrough()).optional() });
 const issue = z.object({
-  id: z.string(), identifier: z.string(), number: z.number(), title: z.string(), description: z.string().nullable(), priority: z.number(), estimate: z.number().nullable(),
-  url: z.string(), dueDate: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(), completedAt: z.string().nullable(), archivedAt: z.string().nullable(),
-  state: z.object({ id: z.string(), name: z.string(), type: z.string() }), cycle: z.object({ id: z.string() }).nullable(), project: z.object({ id: z.string() }).nullable(),
-  assignee: z.object({ name: z.string() }).nullable(), labels: z.object({ nodes: z.array(z.object({ name: z.string() })) }),
-  inverseRelations: z.object({ nodes: z.array(z.object({ type: z.string(), issue: z.object({ id: z.string(), completedAt: z.string().nullable(), state: z.object({ type: z.string() }) }) })) }),
+  id: z.string(),
+  identifier: z.string(),
+  number: z.number(),
+  title: z.string(),
+  description: z.string().nullable(),
+  priority: z.number(),
+  estimate: z.number().nullable(),
+  url: z.string(),
+  dueDate: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().nullable(),
+  archivedAt: z.string().nullable(),
+  state: z.object({ id: z.string(), name: z.string(), type: z.string() }),
+  cycle: z.object({ id: z.string() }).nullable(),
+  project: z.object({ id: z.string() }).nullable(),
+  assignee: z.object({ name: z.string() }).nullable(),
+  labels: z.object({ nodes: z.array(z.object({ name: z.string() })) }),
+  inverseRelations: z.object({
+    nodes: z.array(z.object({ type: z.string(), issue: z.object({ id: z.string(), completedAt: z.string().nullable(), state: z.object({ type: z.string() }) }) })),
+  }),
 });
 const issuesPage = gql(z.object({ issues: z.object({ nodes: z.array(issue), pageInfo }) }));
 const idsPage = gql(z.object({ issues: z.object({ nodes: z.array(z.object({ id: z.string() })), pageInfo }) }));
-const structurePage = gql(z.object({
-  projects: z.object({ nodes: z.array(z.object({ id: z.string(), name: z.string(), state: z.string(), targetDate: z.string().nullable(), updatedAt: z.string(), lead: z.object({ name: z.string() }).nullable() })), pageInfo }),
-  workflowStates: z.object({ nodes: z.array(z.object({ id: z.string(), name: z.string(), type: z.string(), position: z.number() })), pageInfo }),
-  cycles: z.object({ nodes: z.array(z.object({ id: z.string(), number: z.number(), name: z.string().nullable(), startsAt: z.string(), endsAt: z.string(), completedAt: z.string().nullable(), progress: z.number() })), pageInfo }),
-}));
+const structurePage = gql(
+  z.object({
+    projects: z.object({
+      nodes: z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          state: z.string(),
+          targetDate: z.string().nullable(),
+          updatedAt: z.string(),
+          lead: z.object({ name: z.string() }).nullable(),
+        }),
+      ),
+      pageInfo,
+    }),
+    workflowStates: z.object({ nodes: z.array(z.object({ id: z.string(), name: z.string(), type: z.string(), position: z.number() })), pageInfo }),
+    cycles: z.object({
+      nodes: z.array(
+        z.object({
+          id: z.string(),
+          number: z.number(),
+          name: z.string().nullable(),
+          startsAt: z.string(),
+          endsAt: z.string(),
+          completedAt: z.string().nullable(),
+          progress: z.number(),
+        }),
+      ),
+      pageInfo,
+    }),
+  }),
+);
 
 type Cursor = { updatedAt?: string; fullScanAt?: string };
 const PAGE = 100;
@@ -78,16 +212,82 @@ export async function syncLinear(ctx: SyncContext): Promise<SyncResult> {
   const more = { projects: true, states: true, cycles: true };
   while (more.projects || more.states || more.cycles) {
     const d = await post(STRUCTURE_QUERY, { first: PAGE, afterProjects: after.projects, afterStates: after.states, afterCycles: after.cycles }, structurePage);
-    if (more.projects) counters.projectsWritten += (await bulkUpsert(db, "linear_projects",
-      [{ name: "workspace_id", type: "text" }, { name: "name", type: "text" }, { name: "state", type: "text" }, { name: "lead_name", type: "text" }, { name: "target_date", type: "date" }, { name: "source_updated_at", type: "timestamptz" }, { name: "data", type: "jsonb" }],
-      d.projects.nodes.map((p) => ({ project_id: projectId, external_id: p.id, workspace_id: ws, name: p.name, state: p.state, lead_name: p.lead?.name ?? null, target_date: p.targetDate, source_updated_at: p.updatedAt, data: p })))).length;
-    if (more.states) counters.statesWritten += (await bulkUpsert(db, "linear_states",
-      [{ name: "workspace_id", type: "text" }, { name: "name", type: "text" }, { name: "type", type: "text" }, { name: "position", type: "float8" }, { name: "data", type: "jsonb" }],
-      d.workflowStates.nodes.map((s) => ({ project_id: projectId, external_id: s.id, workspace_id: ws, name: s.name, type: s.type, position: s.position, data: s })))).length;
-    if (more.cycles) counters.cyclesWritten += (await bulkUpsert(db, "linear_cycles",
-      [{ name: "workspace_id", type: "text" }, { name: "number", type: "int4" }, { name: "name", type: "text" }, { name: "starts_at", type: "timestamptz" }, { name: "ends_at", type: "timestamptz" }, { name: "completed_at", type: "timestamptz" }, { name: "progress", type: "float8" }, { name: "data", type: "jsonb" }],
-      d.cycles.nodes.map((c) => ({ project_id: projectId, external_id: c.id, workspace_id: ws, number: c.number, name: c.name, starts_at: c.startsAt, ends_at: c.endsAt, completed_at: c.completedAt, progress: c.progress, data: c })))).length;
-    for (const [k, conn] of [["projects", d.projects], ["states", d.workflowStates], ["cycles", d.cycles]] as const) {
+    if (more.projects)
+      counters.projectsWritten += (
+        await bulkUpsert(
+          db,
+          "linear_projects",
+          [
+            { name: "workspace_id", type: "text" },
+            { name: "name", type: "text" },
+            { name: "state", type: "text" },
+            { name: "lead_name", type: "text" },
+            { name: "target_date", type: "date" },
+            { name: "source_updated_at", type: "timestamptz" },
+            { name: "data", type: "jsonb" },
+          ],
+          d.projects.nodes.map((p) => ({
+            project_id: projectId,
+            external_id: p.id,
+            workspace_id: ws,
+            name: p.name,
+            state: p.state,
+            lead_name: p.lead?.name ?? null,
+            target_date: p.targetDate,
+            source_updated_at: p.updatedAt,
+            data: p,
+          })),
+        )
+      ).length;
+    if (more.states)
+      counters.statesWritten += (
+        await bulkUpsert(
+          db,
+          "linear_states",
+          [
+            { name: "workspace_id", type: "text" },
+            { name: "name", type: "text" },
+            { name: "type", type: "text" },
+            { name: "position", type: "float8" },
+            { name: "data", type: "jsonb" },
+          ],
+          d.workflowStates.nodes.map((s) => ({ project_id: projectId, external_id: s.id, workspace_id: ws, name: s.name, type: s.type, position: s.position, data: s })),
+        )
+      ).length;
+    if (more.cycles)
+      counters.cyclesWritten += (
+        await bulkUpsert(
+          db,
+          "linear_cycles",
+          [
+            { name: "workspace_id", type: "text" },
+            { name: "number", type: "int4" },
+            { name: "name", type: "text" },
+            { name: "starts_at", type: "timestamptz" },
+            { name: "ends_at", type: "timestamptz" },
+            { name: "completed_at", type: "timestamptz" },
+            { name: "progress", type: "float8" },
+            { name: "data", type: "jsonb" },
+          ],
+          d.cycles.nodes.map((c) => ({
+            project_id: projectId,
+            external_id: c.id,
+            workspace_id: ws,
+            number: c.number,
+            name: c.name,
+            starts_at: c.startsAt,
+            ends_at: c.endsAt,
+            completed_at: c.completedAt,
+            progress: c.progress,
+            data: c,
+          })),
+        )
+      ).length;
+    for (const [k, conn] of [
+      ["projects", d.projects],
+      ["states", d.workflowStates],
+      ["cycles", d.cycles],
+    ] as const) {
       if (!more[k]) continue;
       more[k] = conn.pageInfo.hasNextPage;
       after[k] = conn.pageInfo.endCursor ?? undefined;
@@ -96,7 +296,6 @@ export async function syncLinear(ctx: SyncContext): Promise<SyncResult> {
 
   // Issues changed since the cursor, all pages.
   let maxUpdated = cursor.updatedAt ?? "1970-01-01T00:00:00.000Z";
-  const events: NewEvent[] = [];
   let afterIssues: string | undefined;
   for (;;) {
     const d = await post(ISSUES_QUERY, { first: PAGE, after: afterIssues, since: cursor.updatedAt ?? "1970-01-01T00:00:00.000Z" }, issuesPage);
@@ -106,23 +305,70 @@ export async function syncLinear(ctx: SyncContext): Promise<SyncResult> {
       const openBlockers = i.inverseRelations.nodes.filter((r) => r.type === "blocks" && !r.issue.completedAt && !["completed", "canceled"].includes(r.issue.state.type));
       if (i.updatedAt > maxUpdated) maxUpdated = i.updatedAt;
       return {
-        project_id: projectId, external_id: i.id, workspace_id: ws, identifier: i.identifier, title: i.title, description: i.description, url: i.url,
-        linear_project_id: i.project?.id ?? null, state_id: i.state.id, state_name: i.state.name, state_type: i.state.type, cycle_id: i.cycle?.id ?? null,
-        labels: i.labels.nodes.map((l) => l.name), blocked: openBlockers.length > 0, blocked_by_count: openBlockers.length, priority: Math.round(i.priority),
-        estimate: i.estimate, assignee_name: i.assignee?.name ?? null, due_date: i.dueDate, completed_at: i.completedAt, source_created_at: i.createdAt,
-        source_updated_at: i.updatedAt, archived_at: i.archivedAt, data: { ...i, blockedBy: openBlockers.map((r) => r.issue.id) },
+        project_id: projectId,
+        external_id: i.id,
+        workspace_id: ws,
+        identifier: i.identifier,
+        title: i.title,
+        description: i.description,
+        url: i.url,
+        linear_project_id: i.project?.id ?? null,
+        state_id: i.state.id,
+        state_name: i.state.name,
+        state_type: i.state.type,
+        cycle_id: i.cycle?.id ?? null,
+        labels: i.labels.nodes.map((l) => l.name),
+        blocked: openBlockers.length > 0,
+        blocked_by_count: openBlockers.length,
+        priority: Math.round(i.priority),
+        estimate: i.estimate,
+        assignee_name: i.assignee?.name ?? null,
+        due_date: i.dueDate,
+        completed_at: i.completedAt,
+        source_created_at: i.createdAt,
+        source_updated_at: i.updatedAt,
+        archived_at: i.archivedAt,
+        data: { ...i, blockedBy: openBlockers.map((r) => r.issue.id) },
       };
     });
-    const written = await bulkUpsert<IssueOld>(db, "linear_issues", [
-      { name: "workspace_id", type: "text" }, { name: "identifier", type: "text" }, { name: "title", type: "text" }, { name: "description", type: "text" }, { name: "url", type: "text" },
-      { name: "linear_project_id", type: "text" }, { name: "state_id", type: "text" }, { name: "state_name", type: "text" }, { name: "state_type", type: "text" }, { name: "cycle_id", type: "text" },
-      { name: "labels", type: "text[]" }, { name: "blocked", type: "bool" }, { name: "blocked_by_count", type: "int4" }, { name: "priority", type: "int4" }, { name: "estimate", type: "float8" },
-      { name: "assignee_name", type: "text" }, { name: "due_date", type: "date" }, { name: "completed_at", type: "timestamptz" }, { name: "source_created_at", type: "timestamptz" },
-      { name: "source_updated_at", type: "timestamptz" }, { name: "archived_at", type: "timestamptz" }, { name: "data", type: "jsonb" },
-    ], rows, { returnOld: ["blocked", "completed_at", "state_type"] });
-    counters.issuesWritten += written.length;
-    const byId = new Map(rows.map((r) => [r.external_id, r]));
-    for (const w of written) events.push(...issueEvents(projectId, ws, byId.get(w.externalId)!, w.old));
+    await inTransaction(db, async (tx) => {
+      const written = await bulkUpsert<IssueOld>(
+        tx,
+        "linear_issues",
+        [
+          { name: "workspace_id", type: "text" },
+          { name: "identifier", type: "text" },
+          { name: "title", type: "text" },
+          { name: "description", type: "text" },
+          { name: "url", type: "text" },
+          { name: "linear_project_id", type: "text" },
+          { name: "state_id", type: "text" },
+          { name: "state_name", type: "text" },
+          { name: "state_type", type: "text" },
+          { name: "cycle_id", type: "text" },
+          { name: "labels", type: "text[]" },
+          { name: "blocked", type: "bool" },
+          { name: "blocked_by_count", type: "int4" },
+          { name: "priority", type: "int4" },
+          { name: "estimate", type: "float8" },
+          { name: "assignee_name", type: "text" },
+          { name: "due_date", type: "date" },
+          { name: "completed_at", type: "timestamptz" },
+          { name: "source_created_at", type: "timestamptz" },
+          { name: "source_updated_at", type: "timestamptz" },
+          { name: "archived_at", type: "timestamptz" },
+          { name: "data", type: "jsonb" },
+        ],
+        rows,
+        { returnOld: ["blocked", "completed_at", "state_type"] },
+      );
+      counters.issuesWritten += written.length;
+      const byId = new Map(rows.map((r) => [r.external_id, r]));
+      counters.eventsWritten += await appendEvents(
+        tx,
+        written.flatMap((w) => issueEvents(projectId, ws, byId.get(w.externalId)!, w.old)),
+      );
+    });
     if (!d.issues.pageInfo.hasNextPage) break;
     afterIssues = d.issues.pageInfo.endCursor ?? undefined;
   }
@@ -138,28 +384,94 @@ export async function syncLinear(ctx: SyncContext): Promise<SyncResult> {
       if (!d.issues.pageInfo.hasNextPage) break;
       a = d.issues.pageInfo.endCursor ?? undefined;
     }
-    const gone = await softDeleteMissing(db, "linear_issues", projectId, ids, now);
-    counters.issuesDeleted = gone.length;
-    for (const id of gone) events.push({ projectId, category: "domain", eventType: "issue_deleted", occurredAt: now, source: "linear", sourceRef: `linissue:${ws}:${id}`, payload: { issueId: id }, dedupeKey: dedupeKey("linear", ws, "issue_deleted", id) });
+    await inTransaction(db, async (tx) => {
+      const gone = await softDeleteMissing(tx, "linear_issues", projectId, ids, now);
+      counters.issuesDeleted = gone.length;
+      counters.eventsWritten += await appendEvents(
+        tx,
+        gone.map((id): NewEvent => ({
+          projectId,
+          category: "domain",
+          eventType: "issue_deleted",
+          occurredAt: now,
+          source: "linear",
+          sourceRef: `linissue:${ws}:${id}`,
+          payload: { issueId: id },
+          dedupeKey: dedupeKey("linear", ws, "issue_deleted", id),
+        })),
+      );
+    });
     fullScanAt = now.toISOString();
   }
 
-  counters.eventsWritten = await appendEvents(db, events);
   return { cursor: { updatedAt: maxUpdated, fullScanAt }, counters };
 }
 
-type IssueRow = { external_id: string; identifier: string; title: string; url: string; blocked: boolean; blocked_by_count: number; completed_at: string | null; state_type: string; source_created_at: string; source_updated_at: string; due_date: string | null; labels: string[]; data: { blockedBy: string[] } };
+type IssueRow = {
+  external_id: string;
+  identifier: string;
+  title: string;
+  url: string;
+  blocked: boolean;
+  blocked_by_count: number;
+  completed_at: string | null;
+  state_type: string;
+  source_created_at: string;
+  source_updated_at: string;
+  due_date: string | null;
+  labels: string[];
+  data: { blockedBy: string[] };
+};
 
 /** Events on transitions only: created, blocked/unblocked, completed. */
 function issueEvents(projectId: string, ws: string, r: IssueRow, old: IssueOld | null): NewEvent[] {
-  const base = { projectId, category: "domain" as const, source: "linear", sourceRef: `linissue:${ws}:${r.external_id}`, sourceUrl: r.url, actor: "team" as const,
-    evidenceRefs: [{ kind: "issue" as const, id: r.external_id, url: r.url, snippet: `${r.identifier} ${r.title}`.slice(0, 300) }] };
-  const payload = { issueId: r.external_id, identifier: r.identifier, title: r.title, state: r.state_type, blocked: r.blocked, blockedByCount: r.blocked_by_count, blockedBy: r.data.blockedBy, dueDate: r.due_date, labels: r.labels };
+  const base = {
+    projectId,
+    category: "domain" as const,
+    source: "linear",
+    sourceRef: `linissue:${ws}:${r.external_id}`,
+    sourceUrl: r.url,
+    actor: "team" as const,
+    evidenceRefs: [{ kind: "issue" as const, id: r.external_id, url: r.url, snippet: `${r.identifier} ${r.title}`.slice(0, 300) }],
+  };
+  const payload = {
+    issueId: r.external_id,
+    identifier: r.identifier,
+    title: r.title,
+    state: r.state_type,
+    blocked: r.blocked,
+    blockedByCount: r.blocked_by_count,
+    blockedBy: r.data.blockedBy,
+    dueDate: r.due_date,
+    labels: r.labels,
+  };
   const out: NewEvent[] = [];
-  if (!old) out.push({ ...base, eventType: "issue_created", occurredAt: new Date(r.source_created_at), payload, dedupeKey: dedupeKey("linear", ws, "issue_created", r.external_id) });
+  if (!old)
+    out.push({ ...base, eventType: "issue_created", occurredAt: new Date(r.source_created_at), payload, dedupeKey: dedupeKey("linear", ws, "issue_created", r.external_id) });
   const wasBlocked = old?.blocked ?? false;
-  if (r.blocked && !wasBlocked) out.push({ ...base, eventType: "issue_blocked", occurredAt: new Date(r.source_updated_at), payload, dedupeKey: dedupeKey("linear", ws, "issue_blocked", r.external_id, r.source_updated_at) });
-  if (!r.blocked && wasBlocked) out.push({ ...base, eventType: "issue_unblocked", occurredAt: new Date(r.source_updated_at), payload, dedupeKey: dedupeKey("linear", ws, "issue_unblocked", r.external_id, r.source_updated_at) });
-  if (r.completed_at && !old?.completed_at) out.push({ ...base, eventType: "issue_completed", occurredAt: new Date(r.completed_at), payload, dedupeKey: dedupeKey("linear", ws, "issue_completed", r.external_id, r.completed_at) });
+  if (r.blocked && !wasBlocked)
+    out.push({
+      ...base,
+      eventType: "issue_blocked",
+      occurredAt: new Date(r.source_updated_at),
+      payload,
+      dedupeKey: dedupeKey("linear", ws, "issue_blocked", r.external_id, r.source_updated_at),
+    });
+  if (!r.blocked && wasBlocked)
+    out.push({
+      ...base,
+      eventType: "issue_unblocked",
+      occurredAt: new Date(r.source_updated_at),
+      payload,
+      dedupeKey: dedupeKey("linear", ws, "issue_unblocked", r.external_id, r.source_updated_at),
+    });
+  if (r.completed_at && !old?.completed_at)
+    out.push({
+      ...base,
+      eventType: "issue_completed",
+      occurredAt: new Date(r.completed_at),
+      payload,
+      dedupeKey: dedupeKey("linear", ws, "issue_completed", r.external_id, r.completed_at),
+    });
   return out;
 }
