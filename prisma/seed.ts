@@ -5,7 +5,7 @@ import { DEMO_PASSWORD, DEMO_USERS, seedDemoWorkspace } from "../server/services
 const env = parseEnv();
 const { prisma, close } = createDb(env.DATABASE_URL, 4);
 try {
-  const res = await seedDemoWorkspace(prisma, { now: new Date() });
+  const res = await seedDemoWorkspace(prisma, { now: new Date(), env });
   console.log(res.created ? `seeded the demo workspace (${res.projectIds.length} projects)` : "demo workspace already present: left as it is");
   console.log(`demo sign-in: ${DEMO_USERS.map((u) => u.email).join(", ")} / password: ${DEMO_PASSWORD}`);
 } finally {

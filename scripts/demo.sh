@@ -8,6 +8,10 @@ cd "$ROOT"
 source scripts/lib/ensure-deps.sh
 ensure_node_deps "$ROOT"
 
+# The demo's providers are local simulators (flagged as demo sources in every sync).
+DEMO_SIM_BASE_PORT=${DEMO_SIM_BASE_PORT:-54410}
+export DEMO_SIM_BASE_PORT LOOPS_BASE_URL=${LOOPS_BASE_URL:-http://127.0.0.1:$((DEMO_SIM_BASE_PORT + 3))} LOOPS_SECRET_KEY=${LOOPS_SECRET_KEY:-loops-sim-key}
+
 STARTED_DB=0
 if [ -z "${DATABASE_URL:-}" ]; then
   source scripts/db/lib.sh
@@ -28,6 +32,7 @@ cleanup() {
   if [ "$STARTED_DB" = 1 ]; then bash scripts/db/down.sh || true; fi
 }
 trap cleanup INT TERM EXIT
+npx tsx scripts/demo-simulators.ts & PIDS+=($!)
 npx tsx server/http/main.ts & PIDS+=($!)
 npx tsx jobs/worker.ts & PIDS+=($!)
 

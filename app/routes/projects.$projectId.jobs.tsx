@@ -2,18 +2,21 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { EmptyState, formatCadence, formatDuration, Time } from "~/components/AppShell.tsx";
+import { ConnectorsPanel } from "~/components/ConnectorsPanel.tsx";
 import { act, load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
 
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const caller = requireCaller(context, request);
   const projectId = params.projectId!;
-  const [scheduled, runs, queue] = await Promise.all([
+  const [scheduled, runs, queue, connectors, errors] = await Promise.all([
     load(request, () => caller.jobs.scheduled({ projectId })),
     load(request, () => caller.jobs.runs({ projectId, limit: 50 })),
     load(request, () => caller.jobs.queue({ projectId })),
+    load(request, () => caller.connectors.state({ projectId })),
+    load(request, () => caller.connectors.errors({ projectId, limit: 50 })),
   ]);
-  return { scheduled, runs: runs.items, queue };
+  return { scheduled, runs: runs.items, queue, connectors, errors };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -29,6 +32,17 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
         const r = await caller.jobs.update({ projectId, task, enabled: form.get("enabled") === "true" });
         return { message: `${task} ${r.enabled ? "enabled" : "disabled"}` };
       });
+    case "sync":
+    case "sync-all": {
+      const connector = form.get("connector");
+      const c = connector === "chatwoot" || connector === "linear" || connector === "attio" ? connector : undefined;
+      return act(request, async () => ({ message: `Sync queued (${(await caller.connectors.sync({ projectId, connector: c })).jobKeys.join(", ")})` }));
+    }
+    case "retry-errors":
+      return act(request, async () => {
+        const r = await caller.connectors.retryErrors({ projectId });
+        return { message: r.retried.length ? `Retrying ${r.retried.join(", ")}` : "No open connector errors" };
+      });
     default:
       throw new Response("Unknown action", { status: 400 });
   }
@@ -42,12 +56,12 @@ const Badge = ({ status }: { status: string | null }) =>
   status ? <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[status] ?? "bg-slate-100"}`}>{status.replace("_", " ")}</span> : <span className="text-slate-400">never run</span>;
 
 export default function JobsPage() {
-  const { scheduled, runs, queue } = useLoaderData<typeof loader>();
+  const { scheduled, runs, queue, connectors, errors } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const project = useProject();
   const nav = useNavigation();
   const revalidator = useRevalidator();
-  const active = queue.some((q) => q.state === "running" || q.state === "waiting") || runs.some((r) => r.status === "running");
+  const active = queue.some((q) => q.state === "running" || q.state === "waiting") || runs.some((r) => r.status === "running") || connectors.state.some((s) => s.status === "running");
 
   // Live progress: poll while something is queued or running.
   useEffect(() => {
@@ -58,12 +72,14 @@ export default function JobsPage() {
 
   return (
     <div className="space-y-8">
-      <h1 className="text-2xl font-bold">Operations · jobs</h1>
+      <h1 className="text-2xl font-bold">Operations</h1>
       <div aria-live="polite">
         {result ? (result.ok
           ? <p className="rounded-md bg-emerald-50 p-2 text-sm text-emerald-800">{result.data.message}</p>
           : <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-800">{result.error}</p>) : null}
       </div>
+
+      <ConnectorsPanel sources={connectors.sources} state={connectors.state} errors={errors} canMutate={project.canMutate} />
 
       <section aria-labelledby="schedule-heading">
         <h2 id="schedule-heading" className="text-lg font-semibold">Schedule</h2>

@@ -42,9 +42,10 @@ export function attioHandler(ws: Workspace, tokenPrefix = "attio_") {
   };
 }
 
-export function startAttioSim(ws: Workspace) {
+export function startAttioSim(ws: Workspace, port?: number) {
   return startSimServer("attio", attioHandler(ws), {
     renderRateLimit: (f) => ({ ...error(429, "invalid_request_error", "rate_limit_exceeded", "Rate limit exceeded, please try again later"), headers: { "retry-after": new Date(Date.now() + 1000 * (f.retryAfterSeconds ?? 1)).toUTCString() } }),
     renderError: (status) => error(status, "api_error", "internal_error", "An internal error occurred."),
+    port,
   });
 }

@@ -72,9 +72,10 @@ export function chatwootHandler(ws: Workspace, token: string) {
   };
 }
 
-export function startChatwootSim(ws: Workspace, token = "cw-test-token") {
+export function startChatwootSim(ws: Workspace, token = "cw-test-token", port?: number) {
   return startSimServer("chatwoot", chatwootHandler(ws, token), {
     renderRateLimit: (f) => ({ status: 429, body: { error: "Too many requests" }, headers: { "retry-after": String(f.retryAfterSeconds ?? 1) } }),
     renderError: (status) => ({ status, body: { error: "Internal server error" } }),
+    port,
   });
 }

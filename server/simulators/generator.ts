@@ -59,6 +59,8 @@ export type GeneratorOptions = {
   /** Extra bulk records for completeness tests and benchmarks. */
   extraLinearIssues?: number;
   extraAttioCompanies?: number;
+  /** Per project index: a fixed client and project name and situations (the demo uses these). */
+  profiles?: { clientName: string; name: string; situations: SituationKind[] }[];
 };
 
 const CLIENTS = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka", "Tyrell", "Cyberdyne", "Soylent", "Aperture", "Vandelay", "Pied Piper", "Massive Dynamic", "Oscorp"];
@@ -95,10 +97,11 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
   const start = end - opts.days * DAY;
   const at = (dayOffset: number, hour = 10) => new Date(start + dayOffset * DAY + hour * 3600_000 + rng.int(0, 3599) * 1000);
   const activity = opts.activity ?? 1;
-  const clientName = `${rng.pick(CLIENTS)}`;
-  const name = `${clientName} ${rng.pick(KINDS)}`;
+  const profile = opts.profiles?.[index];
+  const clientName = profile?.clientName ?? `${rng.pick(CLIENTS)}`;
+  const name = profile?.name ?? `${clientName} ${rng.pick(KINDS)}`;
   const key = projectKey(index);
-  const situations = opts.situations ?? pickSituations(rng);
+  const situations = profile?.situations ?? opts.situations ?? pickSituations(rng);
   const planted: PlantedSituation[] = [];
 
   // ---- Chatwoot ----------------------------------------------------------------------------

@@ -8,9 +8,12 @@ export const SIM_CHATWOOT_TOKEN = "cw-sim-token";
 export const SIM_LOOPS_KEY = "loops-sim-key";
 
 /** All four simulators over one generated workspace, on 127.0.0.1 ephemeral ports. */
-export async function startSimulators(opts: GeneratorOptions & { projects: number }) {
+export async function startSimulators(opts: GeneratorOptions & { projects: number; basePort?: number }) {
   const workspace = createWorkspace(opts);
-  const [chatwoot, linear, attio, loops] = await Promise.all([startChatwootSim(workspace, SIM_CHATWOOT_TOKEN), startLinearSim(workspace), startAttioSim(workspace), startLoopsSim(SIM_LOOPS_KEY)]);
+  const port = (n: number) => (opts.basePort ? opts.basePort + n : undefined);
+  const [chatwoot, linear, attio, loops] = await Promise.all([
+    startChatwootSim(workspace, SIM_CHATWOOT_TOKEN, port(0)), startLinearSim(workspace, port(1)), startAttioSim(workspace, port(2)), startLoopsSim(SIM_LOOPS_KEY, port(3)),
+  ]);
   return {
     workspace, chatwoot, linear, attio, loops,
     /** How a project bound to generated project `index` reaches each simulator. */

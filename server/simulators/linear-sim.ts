@@ -109,7 +109,7 @@ export function linearHandler(ws: Workspace, keyPrefix = "lin_api_") {
   };
 }
 
-export function startLinearSim(ws: Workspace) {
+export function startLinearSim(ws: Workspace, port?: number) {
   return startSimServer("linear", linearHandler(ws), {
     renderRateLimit: (f) => ({
       status: 429,
@@ -117,5 +117,6 @@ export function startLinearSim(ws: Workspace) {
       headers: { "retry-after": String(f.retryAfterSeconds ?? 1), "x-ratelimit-requests-limit": "1500", "x-ratelimit-requests-remaining": "0", "x-ratelimit-requests-reset": String(Date.now() + 1000 * (f.retryAfterSeconds ?? 1)) },
     }),
     renderError: (status) => ({ status, body: { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] } }),
+    port,
   });
 }

@@ -34,10 +34,11 @@ export function loopsHandler(store: Map<string, LoopsContact>, apiKey: string) {
   };
 }
 
-export function startLoopsSim(apiKey = "loops-test-key") {
+export function startLoopsSim(apiKey = "loops-test-key", port?: number) {
   const store = new Map<string, LoopsContact>();
   return startSimServer("loops", loopsHandler(store, apiKey), {
     renderRateLimit: (f) => ({ status: 429, body: { success: false, message: "Rate limit exceeded." }, headers: { "retry-after": String(f.retryAfterSeconds ?? 1) } }),
     renderError: (status) => ({ status, body: { success: false, message: "Server error." } }),
+    port,
   }).then((server) => ({ ...server, contacts: store }));
 }

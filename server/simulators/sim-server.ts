@@ -30,7 +30,9 @@ export type SimServer = {
   close(): Promise<void>;
 };
 
-export async function startSimServer(name: string, handler: SimHandler, opts: { renderRateLimit: (f: Extract<Fault, { kind: "429" }>) => SimResponse; renderError: (status: number) => SimResponse }): Promise<SimServer> {
+export type SimServerOptions = { renderRateLimit: (f: Extract<Fault, { kind: "429" }>) => SimResponse; renderError: (status: number) => SimResponse; port?: number };
+
+export async function startSimServer(name: string, handler: SimHandler, opts: SimServerOptions): Promise<SimServer> {
   const requests: LoggedRequest[] = [];
   let queue: { fault: Fault; skip: number }[] = [];
   let always: Fault | null = null;
@@ -79,7 +81,10 @@ export async function startSimServer(name: string, handler: SimHandler, opts: { 
       send({ status: 500, body: { error: `${name} simulator error: ${(e as Error).message}` } });
     }
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
+  });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,

@@ -11,6 +11,9 @@ import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { testEnv } from "../helpers/fixtures.ts";
 import { startServer } from "../helpers/server.ts";
 import { gotoHydrated, launchBrowser, login, screenshot, watchPage } from "../helpers/browser.ts";
+import { bindProjectToSims } from "../helpers/sims.ts";
+import { runConnectorSync } from "../../server/services/connectors/sync.ts";
+import { startSimulators, type Simulators } from "../../server/simulators/index.ts";
 
 let db: TestDb;
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -18,6 +21,7 @@ let browser: Browser;
 let worker: Runner;
 let acmeId: string;
 let umbrellaId: string;
+let sims: Simulators;
 const env = testEnv();
 
 beforeAll(async () => {
@@ -29,6 +33,8 @@ beforeAll(async () => {
   const ws = await db.prisma.workspace.findFirstOrThrow({ where: { slug: "demo" } });
   const nomember = await db.prisma.user.create({ data: { workspaceId: ws.id, email: "nomember@controltower.dev", name: "No Member", passwordHash: await hashPassword(DEMO_PASSWORD) } });
   await db.prisma.projectMembership.create({ data: { projectId: umbrellaId, userId: nomember.id, role: "pm" } });
+  sims = await startSimulators({ seed: 3, projects: 2, days: 30, end: new Date(), situations: ["client_silence"] });
+  await bindProjectToSims(db.prisma, env, sims, acmeId, 0);
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
   server = await startServer(db, env, build);
   worker = await run({ pgPool: db.pool, concurrency: 1, pollInterval: 200, noHandleSignals: true, logger: new Logger(() => () => {}), taskList: buildTaskList({ db: db.prisma, env, workerId: "browser-test" }) });
@@ -39,6 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await worker?.stop();
+  await sims?.close();
   await server?.close();
   await db?.drop();
 });
@@ -115,13 +122,40 @@ describe("in a real browser", () => {
     await page.close();
   });
 
+  it("a connector failure shows on the operations page; retry resolves it", async () => {
+    sims.linear.failAlways({ kind: "5xx", status: 503 });
+    const failed = await runConnectorSync(db.prisma, env, { projectId: acmeId, connector: "linear", now: new Date(), http: { maxRetries: 0 } });
+    expect(failed.status).toBe("failed");
+    sims.linear.failAlways(null);
+
+    const page = await browser.newPage();
+    const watch = watchPage(page);
+    await login(page, server.url, "pm@controltower.dev", DEMO_PASSWORD);
+    await page.goto(`${server.url}/projects/${acmeId}/jobs`);
+    const errors = page.getByRole("region", { name: "Connector errors" });
+    await expect.poll(() => errors.textContent()).toContain("503");
+    expect(await page.locator('[data-connector="linear"]').getAttribute("data-status")).toBe("failed");
+    await screenshot(page, "10-connector-error");
+    await errors.getByRole("button", { name: "Retry now" }).click();
+    await expect.poll(() => page.getByText(/Retrying linear/).isVisible()).toBe(true);
+    await expect.poll(async () => {
+      await page.reload();
+      return page.locator('[data-connector="linear"]').getAttribute("data-status");
+    }, { timeout: 30_000 }).toBe("ok");
+    expect(await page.getByRole("region", { name: "Connector errors" }).count()).toBe(0);
+    expect((await db.prisma.connectorError.findFirstOrThrow({ where: { projectId: acmeId, connector: "linear" } })).status).toBe("resolved");
+    await screenshot(page, "11-connector-resolved");
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
   it("a viewer sees no mutating buttons, and a forged mutation is rejected", async () => {
     const page = await browser.newPage();
     await login(page, server.url, "viewer@controltower.dev", DEMO_PASSWORD);
     await page.goto(`${server.url}/projects/${acmeId}/jobs`);
-    await expect.poll(() => page.getByRole("heading", { name: "Operations · jobs" }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole("heading", { name: "Operations", exact: true }).isVisible()).toBe(true);
     expect(await page.getByRole("button", { name: "Run now" }).count()).toBe(0);
-    expect(await page.getByRole("button", { name: /Disable|Enable/ }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /Disable|Enable|Sync|Retry/ }).count()).toBe(0);
     await screenshot(page, "08-jobs-viewer");
 
     const before = await db.prisma.auditEvent.count({ where: { action: "job.run_now" } });

@@ -2,6 +2,9 @@ import type { Db } from "../../db.ts";
 import type { ProjectRole } from "../../generated/prisma/enums.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import { ensureScheduledJobs } from "../jobs/scheduler.ts";
+import { bindSource } from "../connectors/sources.ts";
+import { demoBindings } from "../../simulators/demo.ts";
+import type { Env } from "../../env.ts";
 
 export const DEMO_PASSWORD = "demo-password";
 export const DEMO_USERS = [
@@ -25,9 +28,12 @@ const PROJECTS: { slug: string; name: string; description: string; members: Part
  * Creates the demo workspace once. If the workspace already exists nothing is touched, so re-running
  * the demo never overwrites data (real or edited).
  */
-export async function seedDemoWorkspace(db: Db, input: { now: Date }): Promise<{ created: boolean; projectIds: string[] }> {
+export async function seedDemoWorkspace(db: Db, input: { now: Date; env?: Env }): Promise<{ created: boolean; projectIds: string[] }> {
   const existing = await db.workspace.findUnique({ where: { slug: "demo" }, include: { projects: true } });
-  if (existing) return { created: false, projectIds: existing.projects.map((p) => p.id) };
+  if (existing) {
+    if (input.env) await bindDemoSources(db, input.env);
+    return { created: false, projectIds: existing.projects.map((p) => p.id) };
+  }
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const projectIds = await db.$transaction(async (tx) => {
@@ -48,5 +54,25 @@ export async function seedDemoWorkspace(db: Db, input: { now: Date }): Promise<{
     return ids;
   });
   await ensureScheduledJobs(db, { now: input.now, projectIds });
+  if (input.env) await bindDemoSources(db, input.env);
   return { created: true, projectIds };
+}
+
+/**
+ * Connects each demo project to its simulated Chatwoot account, Linear and Attio workspace (marked
+ * as demo sources). Only projects with no binding yet are touched, so a real connection made later
+ * is never replaced.
+ */
+export async function bindDemoSources(db: Db, env: Env): Promise<number> {
+  let bound = 0;
+  for (const [index, p] of PROJECTS.entries()) {
+    const project = await db.project.findFirst({ where: { slug: p.slug, workspace: { slug: "demo" } }, include: { sources: true } });
+    if (!project || project.sources.length) continue;
+    const b = demoBindings(index);
+    for (const connector of ["chatwoot", "linear", "attio"] as const) {
+      await bindSource(db, env, { projectId: project.id, connector, ...b[connector], isDemo: true });
+    }
+    bound++;
+  }
+  return bound;
 }
