@@ -53,6 +53,10 @@ export const envSchema = z
     CONNECTOR_CHATWOOT_MODE: connectorMode.optional(),
     CONNECTOR_LINEAR_MODE: connectorMode.optional(),
     CONNECTOR_ATTIO_MODE: connectorMode.optional(),
+    DEMO_SIM_BASE_PORT: int(54410, 1024, 65000),
+    CONNECTOR_CHATWOOT_MCP_URL: optionalUrl,
+    CONNECTOR_LINEAR_MCP_URL: optionalUrl,
+    CONNECTOR_ATTIO_MCP_URL: optionalUrl,
     CONNECTOR_MAX_RETRIES: int(5, 1, 50),
     CONNECTOR_RETRY_BASE_SECONDS: int(30, 5, 300),
 
@@ -102,4 +106,9 @@ export function usingDevSessionSecret(env: Env): boolean {
 export function connectorModeFor(env: Env, connector: "chatwoot" | "linear" | "attio"): "http" | "mcp" {
   const override = { chatwoot: env.CONNECTOR_CHATWOOT_MODE, linear: env.CONNECTOR_LINEAR_MODE, attio: env.CONNECTOR_ATTIO_MODE }[connector];
   return override ?? env.CONNECTOR_MODE;
+}
+
+/** The MCP server (Streamable HTTP endpoint) a connector talks to in mcp mode, if configured. */
+export function connectorMcpUrlFor(env: Env, connector: "chatwoot" | "linear" | "attio"): string | undefined {
+  return { chatwoot: env.CONNECTOR_CHATWOOT_MCP_URL, linear: env.CONNECTOR_LINEAR_MCP_URL, attio: env.CONNECTOR_ATTIO_MCP_URL }[connector];
 }

@@ -1,4 +1,5 @@
 import type { AttioRecord, Workspace } from "./generator.ts";
+import { memoSorted } from "./sorted.ts";
 import { startSimServer, type SimRequest, type SimResponse } from "./sim-server.ts";
 
 // Attio REST v2: Bearer auth (tokens are `attio_<workspaceId>` here); POST
@@ -24,7 +25,7 @@ export function attioHandler(ws: Workspace, tokenPrefix = "attio_") {
       }
       const limit = Math.min(Math.max(1, body.limit ?? 500), 1000);
       const offset = Math.max(0, body.offset ?? 0);
-      const sorted = [...records].sort((x, y) => x.created_at.localeCompare(y.created_at) || x.id.record_id.localeCompare(y.id.record_id));
+      const sorted = memoSorted(records, "created_at", records, (r) => Date.parse(r.created_at), (r) => r.id.record_id);
       return { status: 200, body: { data: sorted.slice(offset, offset + limit) } };
     }
     const one = /^\/v2\/objects\/([a-z_]+)\/records\/([0-9a-f-]+)$/.exec(req.path);

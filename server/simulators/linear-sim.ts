@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { buildSchema, graphql, parse, validate, type GraphQLSchema } from "graphql";
+import { buildSchema, execute, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import type { LinIssue, LinearWorkspace, Workspace } from "./generator.ts";
+import { memoSorted } from "./sorted.ts";
 import { startSimServer, type SimRequest, type SimResponse } from "./sim-server.ts";
 
 // Linear's GraphQL API: POST /graphql, API key in `Authorization` without "Bearer", Relay pagination
@@ -25,14 +26,23 @@ const decode = (c: string) => {
 };
 
 /** Keyset pagination over (orderBy field, id), ascending. */
-function connection<T extends { id: string }>(items: T[], args: Page, keyOf: (t: T) => Date, map: (t: T) => unknown) {
+function connection<T extends { id: string }>(items: T[], args: Page, keyOf: (t: T) => Date, map: (t: T) => unknown, cache?: { owner: object; key: string }) {
   const first = Math.min(args.first ?? 50, MAX_PAGE);
-  const sorted = [...items].sort((a, b) => keyOf(a).getTime() - keyOf(b).getTime() || a.id.localeCompare(b.id));
+  const key = (t: T) => keyOf(t).getTime();
+  const sorted = cache ? memoSorted(cache.owner, cache.key, items, key, (t) => t.id) : [...items].sort((a, b) => key(a) - key(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   let start = 0;
   if (args.after) {
+    // Binary search for the first item after the cursor's (key, id).
     const c = decode(args.after);
-    start = sorted.findIndex((t) => keyOf(t).getTime() > c.ts || (keyOf(t).getTime() === c.ts && t.id > c.id));
-    if (start < 0) start = sorted.length;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const t = sorted[mid]!;
+      if (key(t) > c.ts || (key(t) === c.ts && t.id > c.id)) hi = mid;
+      else lo = mid + 1;
+    }
+    start = lo;
   }
   const page = sorted.slice(start, start + first);
   const last = page[page.length - 1];
@@ -49,12 +59,22 @@ function updatedFilter(args: Page) {
   return (d: Date) => d.getTime() > gt && d.getTime() >= gte;
 }
 
+const issueIndexes = new WeakMap<LinearWorkspace, { size: number; byId: Map<string, LinIssue> }>();
+function issueById(ws: LinearWorkspace, id: string): LinIssue | undefined {
+  let idx = issueIndexes.get(ws);
+  if (!idx || idx.size !== ws.issues.length) {
+    idx = { size: ws.issues.length, byId: new Map(ws.issues.map((x) => [x.id, x])) };
+    issueIndexes.set(ws, idx);
+  }
+  return idx.byId.get(id);
+}
+
 function issueNode(ws: LinearWorkspace, i: LinIssue) {
   const state = ws.states.find((s) => s.id === i.stateId)!;
   const user = ws.users.find((u) => u.id === i.assigneeId);
   const cycle = ws.cycles.find((c) => c.id === i.cycleId);
   const project = ws.projects.find((p) => p.id === i.projectId);
-  const blockers = i.blockedByIds.map((id) => ws.issues.find((x) => x.id === id)).filter((x): x is LinIssue => !!x);
+  const blockers = i.blockedByIds.map((id) => issueById(ws, id)).filter((x): x is LinIssue => !!x);
   return {
     id: i.id, identifier: i.identifier, number: i.number, title: i.title, description: i.description, priority: i.priority, estimate: i.estimate,
     createdAt: i.createdAt, updatedAt: i.updatedAt, completedAt: i.completedAt, archivedAt: i.archivedAt, dueDate: i.dueDate,
@@ -73,7 +93,8 @@ export function linearRoot(ws: LinearWorkspace) {
   return {
     issues: (args: Page) => {
       const keep = updatedFilter(args);
-      return connection(ws.issues.filter((i) => (args.includeArchived || !i.archivedAt) && keep(i.updatedAt)), args, (i) => (args.orderBy === "createdAt" ? i.createdAt : i.updatedAt), (i) => issueNode(ws, i));
+      const order = args.orderBy === "createdAt" ? "createdAt" : "updatedAt";
+      return connection(ws.issues.filter((i) => (args.includeArchived || !i.archivedAt) && keep(i.updatedAt)), args, (i) => i[order], (i) => issueNode(ws, i), { owner: ws, key: `issues:${order}:${JSON.stringify(args.filter ?? {})}:${!!args.includeArchived}` });
     },
     workflowStates: (args: Page) => connection(ws.states.map((s) => ({ ...s, updatedAt: new Date(0) })), args, (s) => s.updatedAt, (s) => ({ id: s.id, name: s.name, type: s.type, position: s.position })),
     cycles: (args: Page) => connection(ws.cycles, args, (c) => c.updatedAt, (c) => ({ ...c })),
@@ -83,6 +104,9 @@ export function linearRoot(ws: LinearWorkspace) {
     },
   };
 }
+
+// A real server parses and validates every request; so do we, once per distinct query text.
+const validDocuments = new Map<string, DocumentNode>();
 
 /** Which Linear workspace a key belongs to: keys are `lin_api_<workspaceId>` in the simulator. */
 export function linearHandler(ws: Workspace, keyPrefix = "lin_api_") {
@@ -96,15 +120,18 @@ export function linearHandler(ws: Workspace, keyPrefix = "lin_api_") {
     if (!project) return { status: 401, body: { errors: [{ message: "Authentication required, not authenticated", extensions: { code: "AUTHENTICATION_ERROR" } }] }, headers };
     const body = req.body as { query?: string; variables?: Record<string, unknown> } | undefined;
     if (!body?.query) return { status: 400, body: { errors: [{ message: "Must provide query string." }] }, headers };
-    let doc;
-    try {
-      doc = parse(body.query);
-    } catch (e) {
-      return { status: 400, body: { errors: [{ message: (e as Error).message, extensions: { code: "GRAPHQL_PARSE_FAILED" } }] }, headers };
+    let doc = validDocuments.get(body.query);
+    if (!doc) {
+      try {
+        doc = parse(body.query);
+      } catch (e) {
+        return { status: 400, body: { errors: [{ message: (e as Error).message, extensions: { code: "GRAPHQL_PARSE_FAILED" } }] }, headers };
+      }
+      const errors = validate(linearSchema(), doc);
+      if (errors.length) return { status: 400, body: { errors: errors.map((e) => ({ message: e.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) }, headers };
+      validDocuments.set(body.query, doc);
     }
-    const errors = validate(linearSchema(), doc);
-    if (errors.length) return { status: 400, body: { errors: errors.map((e) => ({ message: e.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) }, headers };
-    const result = await graphql({ schema: linearSchema(), source: body.query, rootValue: linearRoot(project.linear), variableValues: body.variables });
+    const result = await execute({ schema: linearSchema(), document: doc, rootValue: linearRoot(project.linear), variableValues: body.variables });
     return { status: 200, body: result, headers };
   };
 }

@@ -27,6 +27,29 @@ export type HttpClientOptions = {
   /** Requests per second allowed to this provider (token bucket, burst = 2 × rate). */
   ratePerSecond?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** How one attempt reaches the provider: plain fetch by default, an MCP tool call in mcp mode. */
+  transport?: Transport;
+};
+
+export type RawResponse = { status: number; text: string; headers: { get(name: string): string | null } };
+export type TransportRequest = { method: string; url: URL; body: unknown; headers: Record<string, string>; timeoutMs: number; name: string };
+export type Transport = (req: TransportRequest) => Promise<RawResponse>;
+
+/** The default transport: one fetch with a hard per-request timeout. */
+export const fetchTransport: Transport = async ({ method, url, body, headers, timeoutMs, name }) => {
+  try {
+    const res = await fetch(url, {
+      method,
+      headers: { accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: res.status, text: await res.text(), headers: res.headers };
+  } catch (e) {
+    const err = e as Error;
+    if (err.name === "TimeoutError" || err.name === "AbortError") throw new ConnectorError("timeout", `${name}: no answer within ${timeoutMs} ms (${method} ${url})`, { url: url.toString() });
+    throw new ConnectorError("network", `${name}: ${err.message} (${method} ${url})`, { url: url.toString() });
+  }
 };
 
 export type HttpStats = { requests: number; retries: number; rateLimited: number };
@@ -65,22 +88,12 @@ export function createHttpClient(opts: HttpClientOptions) {
     }
   }
 
-  async function attempt(method: string, url: string, body: unknown): Promise<{ status: number; text: string; headers: Headers }> {
+  const transport = opts.transport ?? fetchTransport;
+
+  async function attempt(method: string, url: URL, body: unknown): Promise<RawResponse> {
     await takeToken();
     stats.requests++;
-    try {
-      const res = await fetch(url, {
-        method,
-        headers: { accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...opts.headers },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      return { status: res.status, text: await res.text(), headers: res.headers };
-    } catch (e) {
-      const err = e as Error;
-      if (err.name === "TimeoutError" || err.name === "AbortError") throw new ConnectorError("timeout", `${opts.name}: no answer within ${timeoutMs} ms (${method} ${url})`, { url });
-      throw new ConnectorError("network", `${opts.name}: ${err.message} (${method} ${url})`, { url });
-    }
+    return transport({ method, url, body, headers: opts.headers, timeoutMs, name: opts.name });
   }
 
   async function request<S extends z.ZodType>(method: "GET" | "POST" | "PUT", path: string, input: { query?: Record<string, string | number | undefined>; body?: unknown; schema: S; okStatuses?: number[] }): Promise<{ status: number; data: z.infer<S> }> {
@@ -92,7 +105,7 @@ export function createHttpClient(opts: HttpClientOptions) {
       attempts++;
       let waitMs: number | null = null;
       try {
-        const res = await attempt(method, url.toString(), input.body);
+        const res = await attempt(method, url, input.body);
         const ok = (res.status >= 200 && res.status < 300) || (input.okStatuses ?? []).includes(res.status);
         if (!ok) {
           const detail = res.text.slice(0, 300);

@@ -296,9 +296,14 @@ export async function syncLinear(ctx: SyncContext): Promise<SyncResult> {
 
   // Issues changed since the cursor, all pages.
   let maxUpdated = cursor.updatedAt ?? "1970-01-01T00:00:00.000Z";
-  let afterIssues: string | undefined;
+  const fetchIssues = (after: string | undefined) => post(ISSUES_QUERY, { first: PAGE, after, since: cursor.updatedAt ?? "1970-01-01T00:00:00.000Z" }, issuesPage);
+  let pending = fetchIssues(undefined);
   for (;;) {
-    const d = await post(ISSUES_QUERY, { first: PAGE, after: afterIssues, since: cursor.updatedAt ?? "1970-01-01T00:00:00.000Z" }, issuesPage);
+    const d = await pending;
+    // Pipelined: the next page is on its way while this one is written (its cursor is already known).
+    // If the write fails, the prefetch is abandoned; its rejection must not go unhandled.
+    const next = d.issues.pageInfo.hasNextPage ? fetchIssues(d.issues.pageInfo.endCursor ?? undefined) : null;
+    next?.catch(() => undefined);
     const nodes = d.issues.nodes;
     counters.issuesFetched += nodes.length;
     const rows = nodes.map((i) => {
@@ -369,12 +374,13 @@ export async function syncLinear(ctx: SyncContext): Promise<SyncResult> {
         written.flatMap((w) => issueEvents(projectId, ws, byId.get(w.externalId)!, w.old)),
       );
     });
-    if (!d.issues.pageInfo.hasNextPage) break;
-    afterIssues = d.issues.pageInfo.endCursor ?? undefined;
+    if (!next) break;
+    pending = next;
   }
 
-  // Daily: soft-delete issues that no longer exist upstream.
-  let fullScanAt = cursor.fullScanAt;
+  // Daily: soft-delete issues that no longer exist upstream. The first sync has just read every issue,
+  // so it starts the clock instead of scanning all ids a second time.
+  let fullScanAt = cursor.fullScanAt ?? (cursor.updatedAt ? undefined : now.toISOString());
   if (!fullScanAt || now.getTime() - Date.parse(fullScanAt) > FULL_SCAN_MS) {
     const ids: string[] = [];
     let a: string | undefined;

@@ -1,11 +1,12 @@
 import type { Db } from "../../db.ts";
-import { connectorModeFor, type Env } from "../../env.ts";
+import { connectorMcpUrlFor, connectorModeFor, type Env } from "../../env.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { syncAttio } from "./attio.ts";
 import { syncChatwoot } from "./chatwoot.ts";
 import { registerConnectorError, resolveConnectorErrors } from "./error-register.ts";
 import { ConnectorError, createHttpClient, type HttpClientOptions } from "./http-client.ts";
 import { syncLinear } from "./linear.ts";
+import { createMcpTransport, type McpTransport } from "./mcp-transport.ts";
 import { resolveSource } from "./sources.ts";
 import type { BoundSource, ConnectorName, SyncContext, SyncResult } from "./types.ts";
 
@@ -52,11 +53,18 @@ export async function runConnectorSync(
   if (leased.count === 0) return { status: "skipped", reason: "another sync of this connector is running" };
   const state = await db.connectorSyncState.findUniqueOrThrow({ where: { projectId_connector: { projectId, connector } } });
   const warnings: string[] = [];
+  let mcp: McpTransport | undefined;
   try {
-    if (mode === "mcp") throw new ConnectorError("not_configured", `${connector}_mcp_not_configured`);
+    const mcpUrl = connectorMcpUrlFor(env, connector);
+    if (mode === "mcp" && !mcpUrl) throw new ConnectorError("not_configured", `${connector}_mcp_not_configured: set CONNECTOR_${connector.toUpperCase()}_MCP_URL or switch the connector to http mode`);
     const source = await resolveSource(db, env, projectId, connector);
     if (source.isDemo) warnings.push(`demo source: ${connector} data comes from a simulator (${source.baseUrl}), not from production`);
-    const http = createHttpClient(httpOptionsFor(connector, source, input.http));
+    const options = httpOptionsFor(connector, source, input.http);
+    if (mode === "mcp") {
+      mcp = createMcpTransport({ name: connector, url: mcpUrl!, headers: options.headers });
+      options.transport = mcp.transport;
+    }
+    const http = createHttpClient(options);
     const result = await RUNNERS[connector]({ db, projectId, source, cursor: state.cursor as Record<string, unknown>, now, http });
     const counters = { ...result.counters, httpRequests: http.stats.requests, httpRetries: http.stats.retries, rateLimited: http.stats.rateLimited };
     await db.connectorSyncState.update({
@@ -76,6 +84,8 @@ export async function runConnectorSync(
       data: { status: "failed", lastError: err.message.slice(0, 2000), retryCount: { increment: 1 }, leaseUntil: null },
     });
     return { status: "failed", error: err.message, errorKind: err.kind, warnings };
+  } finally {
+    await mcp?.close();
   }
 }
 
