@@ -9,6 +9,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Browser checks poll the page; with two test files sharing two cores a page can take seconds.
+    expect: { poll: { timeout: 15_000, interval: 100 } },
     reporters: ["default"],
   },
 });

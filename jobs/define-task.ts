@@ -2,7 +2,7 @@ import type { JobHelpers, Task } from "graphile-worker";
 import { z } from "zod";
 import type { Db } from "../server/db.ts";
 import type { Env } from "../server/env.ts";
-import { finishJobRun, startJobRun, warnJobRun, type Counters, type RunContext } from "../server/services/jobs/runs.ts";
+import { finishJobRun, startJobRun, stepJobRun, warnJobRun, type Counters, type RunContext } from "../server/services/jobs/runs.ts";
 
 export type TaskDeps = { db: Db; env: Env; workerId: string; now?: () => Date };
 
@@ -15,6 +15,8 @@ export type TaskRun<P> = {
   helpers: JobHelpers;
   /** Logs a process_warning for this run (visible in the event feed and the jobs page). */
   warn(message: string, details?: Record<string, unknown>): Promise<void>;
+  /** Runs one named step with its own process_started / process_finished / process_failed events. */
+  step<T>(name: string, fn: () => Promise<T>): Promise<T>;
 };
 
 export class SkipRun extends Error {}
@@ -79,6 +81,7 @@ export function defineTask<S extends z.ZodType>(
         const counters = await handler({
           payload: parsed.data, projectId, db: deps.db, env: deps.env, now: now(), helpers,
           warn: (message, details) => warnJobRun(deps.db, run, ctx, now(), message, details),
+          step: (name, fn) => stepJobRun(deps.db, run, ctx, now, name, fn),
         });
         await finishJobRun(deps.db, run, ctx, { status: "succeeded", now: now(), counters: counters ?? {} });
       } catch (e) {

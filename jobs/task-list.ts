@@ -2,6 +2,7 @@ import type { TaskList } from "graphile-worker";
 import type { TaskDeps } from "./define-task.ts";
 import { connectorErrorsRetryTask, connectorsSyncCycleTask, connectorSyncTask } from "./tasks/connectors.ts";
 import { eventLogRetentionTask } from "./tasks/event_log_retention.ts";
+import { dailyPipelineTask, healthScoringTask, recommendationsRefreshTask, signalsExtractionTask } from "./tasks/intelligence.ts";
 import { loopsContactsSyncTask } from "./tasks/loops.ts";
 import { maintenanceTask } from "./tasks/maintenance.ts";
 import { schedulerTickTask } from "./tasks/scheduler_tick.ts";
@@ -18,5 +19,9 @@ export function buildTaskList(deps: TaskDeps): TaskList {
     linear_sync: connectorSyncTask("linear")(deps),
     attio_sync: connectorSyncTask("attio")(deps),
     loops_contacts_sync: loopsContactsSyncTask(deps),
+    signals_extraction: signalsExtractionTask(deps),
+    health_scoring: healthScoringTask(deps),
+    kag_recommendations_refresh: recommendationsRefreshTask(deps),
+    kag_daily_pipeline: dailyPipelineTask(deps),
   };
 }

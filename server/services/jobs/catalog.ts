@@ -13,6 +13,10 @@ export type ScheduledTaskSpec = {
 export const SCHEDULED_TASKS: ScheduledTaskSpec[] = [
   { task: "connectors_sync_cycle", title: "Sync every bound connector (fans out to chatwoot_sync, linear_sync, attio_sync)", defaultCadenceSeconds: 900 },
   { task: "loops_contacts_sync", title: "Push the project's contacts to Loops", defaultCadenceSeconds: 3600 },
+  { task: "signals_extraction", title: "Compute the project's signals from the event log and the mirrors", defaultCadenceSeconds: 900 },
+  { task: "health_scoring", title: "Score health, risk, client value and upsell likelihood", defaultCadenceSeconds: 1800 },
+  { task: "kag_recommendations_refresh", title: "Refresh forecasts and next-best-action recommendations", defaultCadenceSeconds: 900 },
+  { task: "kag_daily_pipeline", title: "Daily: snapshot → forecast → recommendations → outcomes", defaultCadenceSeconds: 86_400 },
   { task: "event_log_retention", title: "Prune old process events and job runs", defaultCadenceSeconds: 86_400 },
 ];
 

@@ -14,7 +14,7 @@ function processEvent(run: { id: bigint; projectId: string | null }, ctx: RunCon
     source: "worker",
     sourceRef: `job_run:${run.id}`,
     payload: { task: ctx.task, jobKey: ctx.jobKey, attempt: ctx.attempt, trigger: ctx.trigger, jobRunId: run.id.toString(), ...payload },
-    dedupeKey: dedupeKey("process", run.id.toString(), type, type === "process_warning" ? JSON.stringify(payload) : ""),
+    dedupeKey: dedupeKey("process", run.id.toString(), type, type === "process_warning" ? JSON.stringify(payload) : String(payload.step ?? "")),
   };
 }
 
@@ -29,6 +29,21 @@ export async function startJobRun(db: Db, ctx: RunContext, now: Date) {
 
 export async function warnJobRun(db: Db, run: { id: bigint; projectId: string | null }, ctx: RunContext, now: Date, message: string, details: Record<string, unknown> = {}) {
   await appendEvents(db, [processEvent(run, ctx, "process_warning", now, { message, ...details })]);
+}
+
+/** A named step inside a run (e.g. the daily pipeline's snapshot → forecast → …): its own started/finished/failed events. */
+export async function stepJobRun<T>(db: Db, run: { id: bigint; projectId: string | null }, ctx: RunContext, now: () => Date, step: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = now();
+  await appendEvents(db, [processEvent(run, ctx, "process_started", t0, { step })]);
+  try {
+    const result = await fn();
+    const counters = result && typeof result === "object" ? Object.fromEntries(Object.entries(result).filter(([, v]) => typeof v === "number")) : {};
+    await appendEvents(db, [processEvent(run, ctx, "process_finished", now(), { step, status: "succeeded", durationMs: now().getTime() - t0.getTime(), counters })]);
+    return result;
+  } catch (e) {
+    await appendEvents(db, [processEvent(run, ctx, "process_failed", now(), { step, status: "failed", durationMs: now().getTime() - t0.getTime(), error: (e as Error).message?.slice(0, 1000) })]).catch(() => {});
+    throw e;
+  }
 }
 
 /** Closes the run (succeeded / failed / skipped) with duration and counters, and logs the process event. */

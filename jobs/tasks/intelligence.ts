@@ -1,0 +1,22 @@
+import { refreshProjectRecommendations, refreshSignalsAndScores, runDailyPipeline, type PipelineResult } from "../../server/services/intelligence/pipeline.ts";
+import { defineProjectTask, type TaskRun } from "../define-task.ts";
+
+// The intelligence pipeline's per-project tasks. Each reports the pipeline's warnings (hidden
+// recommendations, unpublished forecasts) as process_warning events of its run.
+
+async function report(run: Pick<TaskRun<unknown>, "warn">, res: PipelineResult) {
+  for (const w of res.warnings) await run.warn(w);
+  return res.counters;
+}
+
+export const signalsExtractionTask = defineProjectTask("signals_extraction", async (run) => report(run, await refreshSignalsAndScores(run.db, run.env, run.projectId, run.now)), { flags: ["KAG_ENABLED"] });
+
+export const healthScoringTask = defineProjectTask("health_scoring", async (run) => report(run, await refreshSignalsAndScores(run.db, run.env, run.projectId, run.now)), { flags: ["KAG_ENABLED"] });
+
+export const recommendationsRefreshTask = defineProjectTask(
+  "kag_recommendations_refresh",
+  async (run) => report(run, await refreshProjectRecommendations(run.db, run.env, run.projectId, run.now, run.step)),
+  { flags: ["KAG_ENABLED", "RECOMMENDATIONS_ENABLED", "KAG_RECOMMENDATIONS_V2_ENABLED"] },
+);
+
+export const dailyPipelineTask = defineProjectTask("kag_daily_pipeline", async (run) => report(run, await runDailyPipeline(run.db, run.env, run.projectId, run.now, run.step)), { flags: ["KAG_ENABLED"] });

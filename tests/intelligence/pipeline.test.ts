@@ -1,0 +1,186 @@
+import { Logger, runOnce } from "graphile-worker";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildTaskList } from "../../jobs/task-list.ts";
+import type { EvidenceRef } from "../../server/services/events/event-log.ts";
+import { refreshProjectRecommendations, runDailyPipeline } from "../../server/services/intelligence/pipeline.ts";
+import { listRecommendations, setRecommendationStatus } from "../../server/services/intelligence/recommendation-lifecycle.ts";
+import { enqueueProjectJob } from "../../server/services/jobs/enqueue.ts";
+import { CONNECTORS, runConnectorSync } from "../../server/services/connectors/sync.ts";
+import type { SituationKind } from "../../server/simulators/generator.ts";
+import { startSimulators, type Simulators } from "../../server/simulators/index.ts";
+import { createTestDb, type TestDb } from "../helpers/db.ts";
+import { seedFixture, testEnv, type Fixture } from "../helpers/fixtures.ts";
+import { bindProjectToSims, fastHttp } from "../helpers/sims.ts";
+
+// The reference's five scenarios end to end: simulator data → connectors → event log → the worker's
+// kag_daily_pipeline → signals, forecasts and recommendations with evidence pointing at the planted data.
+
+const silent = new Logger(() => () => {});
+const END = new Date("2026-11-20T00:00:00Z");
+const NOW = new Date("2026-11-20T09:00:00Z");
+const SCENARIOS: SituationKind[][] = [["client_silence"], ["scope_creep"], ["aging_blockers"], ["budget_overrun"], ["upsell_need"], []];
+const env = testEnv();
+
+let db: TestDb;
+let fx: Fixture;
+let sims: Simulators;
+const projects: string[] = [];
+
+beforeAll(async () => {
+  db = await createTestDb();
+  fx = await seedFixture(db.prisma);
+  sims = await startSimulators({
+    seed: 31, projects: SCENARIOS.length, days: 60, end: END,
+    profiles: SCENARIOS.map((situations, i) => ({ clientName: `Client ${i}`, name: `Scenario ${i}`, situations })),
+  });
+  for (const [i] of SCENARIOS.entries()) {
+    const p = await db.prisma.project.create({ data: { workspaceId: fx.ws.id, slug: `scenario-${i}`, name: `Scenario ${i}` } });
+    projects.push(p.id);
+    await bindProjectToSims(db.prisma, env, sims, p.id, i);
+    for (const c of CONNECTORS) expect((await runConnectorSync(db.prisma, env, { projectId: p.id, connector: c, now: END, http: fastHttp })).status).toBe("ok");
+  }
+  // Through the worker: one kag_daily_pipeline job per project, job key kag_daily_pipeline:<projectId>.
+  for (const projectId of projects) await enqueueProjectJob(db.prisma, { task: "kag_daily_pipeline", payload: { projectId, trigger: "manual" }, maxAttempts: 3 });
+  await runOnce({ pgPool: db.pool, taskList: buildTaskList({ db: db.prisma, env, workerId: "test", now: () => NOW }), logger: silent });
+}, 120_000);
+afterAll(async () => {
+  await sims.close();
+  await db.drop();
+});
+
+const recs = (i: number) => db.prisma.recommendationV2.findMany({ where: { projectId: projects[i]! } });
+const ids = (refs: unknown) => (refs as EvidenceRef[]).map((r) => `${r.kind}:${r.id}`);
+const planted = (i: number) => sims.workspace.project(i)!.situations[0]!.evidence;
+
+describe("the five scenarios, through the worker", () => {
+  it("every daily pipeline run succeeded with its steps logged", async () => {
+    const runs = await db.prisma.jobRun.findMany({ where: { task: "kag_daily_pipeline" } });
+    expect(runs.map((r) => r.status), runs.map((r) => r.error).join("\n")).toEqual(Array(SCENARIOS.length).fill("succeeded"));
+    const steps = await db.prisma.eventLog.findMany({ where: { projectId: projects[0], category: "process", eventType: "process_finished" } });
+    expect(steps.map((s) => (s.payload as { step?: string }).step).filter(Boolean)).toEqual(["signals_and_scores", "snapshot", "forecast", "recommendations_v2", "outcomes"]);
+    expect(await db.prisma.projectSnapshot.count({ where: { projectId: { in: projects } } })).toBe(SCENARIOS.length);
+  });
+
+  it("client silent 4+ days with a stage awaiting approval → waiting_on_client, priority 5, citing the planted messages", async () => {
+    const w = (await recs(0)).find((r) => r.category === "waiting_on_client");
+    expect(w).toBeDefined();
+    expect(w!).toMatchObject({ priority: 5, gateStatus: "visible", status: "new", ownerRole: "pm" });
+    const p = planted(0);
+    expect(ids(w!.evidenceRefs)).toEqual(expect.arrayContaining(p.chatwootMessageIds.map((m) => `message:${m}`)));
+    expect((w!.links as { url: string }[]).length).toBeGreaterThan(0);
+  });
+
+  it("out-of-scope requests within a week → a change-request recommendation", async () => {
+    const r = (await recs(1)).find((x) => x.category === "scope_creep_change_request");
+    expect(r, JSON.stringify((await recs(1)).map((x) => x.category))).toBeDefined();
+    expect(r!.gateStatus).toBe("visible");
+    expect(ids(r!.evidenceRefs)).toEqual(expect.arrayContaining(planted(1).chatwootMessageIds.map((m) => `message:${m}`)));
+  });
+
+  it("> 3 Linear blockers older than 5 days → delivery risk (forecast and recommendation)", async () => {
+    const r = (await recs(2)).find((x) => x.category === "delivery_risk");
+    expect(r).toBeDefined();
+    expect(r!.priority).toBe(5);
+    const f = await db.prisma.kagRiskForecast.findUniqueOrThrow({ where: { projectId_riskType: { projectId: projects[2]!, riskType: "delivery_risk" } } });
+    expect(f.probability7d).toBeGreaterThanOrEqual(0.45);
+    expect(f.publishable).toBe(true);
+    const blockedIds = planted(2).linearIssueIds.slice(1).map((x) => `issue:${x}`);
+    expect(ids(r!.evidenceRefs).filter((x) => blockedIds.includes(x)).length).toBeGreaterThanOrEqual(4);
+    expect(await db.prisma.pastCaseOutcome.count({ where: { projectId: projects[2]!, outcomeType: "delivery_risk" } })).toBe(1);
+  });
+
+  it("burn over plan by 20% → finance risk", async () => {
+    const r = (await recs(3)).find((x) => x.category === "finance_risk");
+    expect(r).toBeDefined();
+    expect(r!).toMatchObject({ priority: 5, gateStatus: "visible", ownerRole: "finance_lead" });
+    expect(ids(r!.evidenceRefs)).toContain(`deal:${planted(3).attioRecordIds[0]}`);
+    const f = await db.prisma.kagRiskForecast.findUniqueOrThrow({ where: { projectId_riskType: { projectId: projects[3]!, riskType: "finance_risk" } } });
+    expect(f.probability7d).toBeGreaterThanOrEqual(0.45);
+  });
+
+  it("a need detected in conversation → upsell", async () => {
+    const r = (await recs(4)).find((x) => x.category === "upsell_opportunity");
+    expect(r, JSON.stringify(await db.prisma.kagScore.findMany({ where: { projectId: projects[4]! } }))).toBeDefined();
+    expect(ids(r!.evidenceRefs)).toContain(`message:${planted(4).chatwootMessageIds[0]}`);
+  });
+
+  it("a calm project gets none of the five risk recommendations", async () => {
+    const cats = (await recs(5)).map((r) => r.category);
+    for (const c of ["scope_creep_change_request", "delivery_risk", "finance_risk"]) expect(cats).not.toContain(c);
+  });
+
+  it("scores keep their components, weights and evidence, and a history", async () => {
+    const health = await db.prisma.kagScore.findUniqueOrThrow({ where: { projectId_scoreType: { projectId: projects[2]!, scoreType: "health" } } });
+    const comps = health.components as { key: string; weight: number; contribution: number; evidence: EvidenceRef[] }[];
+    expect(comps.find((c) => c.key === "blockers")!.evidence.length).toBeGreaterThanOrEqual(4);
+    expect(comps.reduce((a, c) => a + c.weight, 0)).toBeCloseTo(1, 6);
+    expect(await db.prisma.kagScoreHistory.count({ where: { projectId: projects[2]! } })).toBe(4);
+  });
+});
+
+describe("idempotence and lifecycle", () => {
+  it("refreshing twice writes no duplicates and no new history; acknowledged stays acknowledged", async () => {
+    const p = projects[0]!;
+    const w = (await recs(0)).find((r) => r.category === "waiting_on_client")!;
+    await setRecommendationStatus(db.prisma, { projectId: p, id: w.id, status: "acknowledged", actor: { type: "user", userId: fx.owner.id, workspaceId: fx.ws.id }, now: NOW });
+    const before = { recs: await db.prisma.recommendationV2.count({ where: { projectId: p } }), hist: await db.prisma.kagSignalHistory.count({ where: { projectId: p } }), outcomes: await db.prisma.pastCaseOutcome.count({ where: { projectId: p } }) };
+    for (let i = 0; i < 2; i++) {
+      await refreshProjectRecommendations(db.prisma, env, p, NOW);
+      await runDailyPipeline(db.prisma, env, p, NOW);
+    }
+    expect(await db.prisma.recommendationV2.count({ where: { projectId: p } })).toBe(before.recs);
+    expect(await db.prisma.kagSignalHistory.count({ where: { projectId: p } })).toBe(before.hist);
+    expect(await db.prisma.pastCaseOutcome.count({ where: { projectId: p } })).toBe(before.outcomes);
+    expect(await db.prisma.projectSnapshot.count({ where: { projectId: p } })).toBe(1);
+    const again = await db.prisma.recommendationV2.findUniqueOrThrow({ where: { id: w.id } });
+    expect(again.status).toBe("acknowledged");
+    expect(again.acknowledgedAt).toEqual(NOW);
+  });
+
+  it("a pipeline that dies half-way and runs again ends with the same rows as an uninterrupted run", async () => {
+    const p = projects[2]!;
+    const later = new Date(NOW.getTime() + 86_400_000);
+    let died = false;
+    const dieAtForecast = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      if (name === "forecast" && !died) {
+        died = true;
+        throw new Error("worker killed");
+      }
+      return fn();
+    };
+    await expect(runDailyPipeline(db.prisma, env, p, later, dieAtForecast)).rejects.toThrow("worker killed");
+    await runDailyPipeline(db.prisma, env, p, later);
+    const snapshotAfterCrash = await rowsOf(p);
+    await runDailyPipeline(db.prisma, env, p, later);
+    expect(await rowsOf(p)).toEqual(snapshotAfterCrash);
+  });
+
+  it("a recommendation whose evidence is deleted upstream becomes hidden, and the run warns", async () => {
+    const p = projects[3]!;
+    const before = (await recs(3)).find((x) => x.category === "finance_risk")!;
+    expect(before.gateStatus).toBe("visible");
+    await db.prisma.attioDeal.updateMany({ where: { projectId: p }, data: { deletedAt: NOW } });
+    await enqueueProjectJob(db.prisma, { task: "kag_recommendations_refresh", payload: { projectId: p, trigger: "manual" }, maxAttempts: 3 });
+    await runOnce({ pgPool: db.pool, taskList: buildTaskList({ db: db.prisma, env, workerId: "test", now: () => NOW }), logger: silent });
+    const after = await db.prisma.recommendationV2.findUniqueOrThrow({ where: { id: before.id } });
+    expect(after.gateStatus).toBe("hidden");
+    expect(after.gateReason).toMatch(/insufficient_evidence_count|missing_primary_source/);
+    const primary = await listRecommendations(db.prisma, { projectId: p, limit: 50 });
+    expect(primary.items.map((r) => r.id)).not.toContain(before.id);
+    const diagnostics = await listRecommendations(db.prisma, { projectId: p, includeHidden: true, limit: 50 });
+    expect(diagnostics.items.map((r) => r.id)).toContain(before.id);
+    const warnings = await db.prisma.eventLog.findMany({ where: { projectId: p, eventType: "process_warning" } });
+    expect(warnings.some((w) => String((w.payload as { message?: string }).message).includes("finance_risk hidden by the evidence gate"))).toBe(true);
+  });
+});
+
+async function rowsOf(projectId: string) {
+  const strip = <T extends Record<string, unknown>>(r: T) => Object.fromEntries(Object.entries(r).filter(([k]) => !["id", "createdAt", "updatedAt"].includes(k)));
+  return {
+    snapshots: (await db.prisma.projectSnapshot.findMany({ where: { projectId }, orderBy: { snapshotDate: "asc" } })).map(strip),
+    forecasts: (await db.prisma.kagRiskForecast.findMany({ where: { projectId }, orderBy: { riskType: "asc" } })).map(strip),
+    recs: (await db.prisma.recommendationV2.findMany({ where: { projectId }, orderBy: { dedupeKey: "asc" } })).map(strip),
+    outcomes: (await db.prisma.pastCaseOutcome.findMany({ where: { projectId }, orderBy: { dedupeKey: "asc" } })).map(strip),
+    signals: (await db.prisma.kagSignal.findMany({ where: { projectId }, orderBy: { signalKey: "asc" } })).map(strip),
+  };
+}
