@@ -70,5 +70,19 @@ export function opsRoutes(callerFor: (req: Request, res: Response) => Caller, re
   r.post("/connectors/sync", requireAuth, handle(async (caller, req) => caller.connectors.sync({ projectId: requireProject(req) })));
   r.post("/connectors/:name/sync", requireAuth, handle(async (caller, req) => caller.connectors.sync({ projectId: requireProject(req), connector: connectorOf(req.params.name) })));
 
+  // The event log for runbooks and scripts: ?projectId=&type=&category=domain|process&since=&cursor=&limit=
+  r.get(
+    "/kag/events",
+    requireAuth,
+    handle(async (caller, req) => {
+      const q = (k: string) => (typeof req.query[k] === "string" ? (req.query[k] as string) : undefined);
+      const limit = q("limit");
+      return caller.events.list({
+        projectId: requireProject(req), eventType: q("type"), category: q("category") as never, since: q("since") as never, cursor: q("cursor"),
+        ...(limit ? { limit: Number(limit) } : {}),
+      });
+    }),
+  );
+
   return r;
 }

@@ -3,6 +3,7 @@ import { createCallerFactory, publicProcedure, router } from "./init.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { connectorsRouter } from "./routers/connectors.ts";
+import { intelligenceRouter } from "./routers/intelligence.ts";
 import { eventsRouter } from "./routers/events.ts";
 import { jobsRouter } from "./routers/jobs.ts";
 import { projectsRouter } from "./routers/projects.ts";
@@ -17,6 +18,7 @@ export const appRouter = router({
   audit: auditRouter,
   tokens: tokensRouter,
   connectors: connectorsRouter,
+  intelligence: intelligenceRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -12,7 +12,8 @@ import { testEnv } from "../helpers/fixtures.ts";
 import { startServer } from "../helpers/server.ts";
 import { gotoHydrated, launchBrowser, login, screenshot, watchPage } from "../helpers/browser.ts";
 import { bindProjectToSims } from "../helpers/sims.ts";
-import { runConnectorSync } from "../../server/services/connectors/sync.ts";
+import { CONNECTORS, runConnectorSync } from "../../server/services/connectors/sync.ts";
+import { refreshProjectRecommendations } from "../../server/services/intelligence/pipeline.ts";
 import { startSimulators, type Simulators } from "../../server/simulators/index.ts";
 
 let db: TestDb;
@@ -100,7 +101,7 @@ describe("in a real browser", () => {
     await expect.poll(() => page.getByTestId("new-token").textContent()).toMatch(/^ct_/);
     await screenshot(page, "06-settings");
 
-    for (const section of ["recommendations", "similar", "messages", "digests"]) {
+    for (const section of ["similar", "messages", "digests"]) {
       await page.goto(`${server.url}/projects/${acmeId}/${section}`);
       await expect.poll(() => page.getByText("Not available yet").isVisible()).toBe(true);
       await screenshot(page, `07-${section}`);
@@ -145,6 +146,39 @@ describe("in a real browser", () => {
     expect(await page.getByRole("region", { name: "Connector errors" }).count()).toBe(0);
     expect((await db.prisma.connectorError.findFirstOrThrow({ where: { projectId: acmeId, connector: "linear" } })).status).toBe("resolved");
     await screenshot(page, "11-connector-resolved");
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
+  it("a PM opens the recommendations, sees why (evidence with links), acknowledges one; the view and the change are audited", async () => {
+    for (const c of CONNECTORS) expect((await runConnectorSync(db.prisma, env, { projectId: acmeId, connector: c, now: new Date(), http: { maxRetries: 2 } })).status).toBe("ok");
+    await refreshProjectRecommendations(db.prisma, env, acmeId, new Date());
+    const page = await browser.newPage();
+    const watch = watchPage(page);
+    await login(page, server.url, "pm@controltower.dev", DEMO_PASSWORD);
+    await gotoHydrated(page, `${server.url}/projects/${acmeId}/recommendations`);
+    const card = page.locator('li[data-category="waiting_on_client"]');
+    const all = await db.prisma.recommendationV2.findMany({ where: { projectId: acmeId } });
+    const sig = await db.prisma.kagSignal.findMany({ where: { projectId: acmeId } });
+    expect(all.map((r) => r.category), JSON.stringify({ recs: all.map((r) => [r.category, r.gateStatus, r.gateReason]), sig: sig.map((x) => [x.signalKey, x.value, x.details]) })).toContain("waiting_on_client");
+    await expect.poll(() => card.count()).toBe(1);
+    await card.getByText("Why am I seeing this?").click();
+    await expect.poll(() => card.getByText("Evidence gate").isVisible()).toBe(true);
+    const planted = sims.workspace.project(0)!.situations.find((x) => x.kind === "client_silence")!.evidence.chatwootMessageIds;
+    const links = await card.locator("a[href]").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.every((l) => l.startsWith("http://127.0.0.1:"))).toBe(true);
+    const rec = await db.prisma.recommendationV2.findFirstOrThrow({ where: { projectId: acmeId, category: "waiting_on_client" } });
+    expect((rec.evidenceRefs as { id: string }[]).map((e) => e.id)).toEqual(expect.arrayContaining(planted.map(String)));
+    await screenshot(page, "12-recommendations");
+    await expect.poll(() => db.prisma.auditEvent.count({ where: { action: "recommendation_shown", entityId: rec.id } })).toBe(1);
+
+    await card.getByRole("button", { name: "Acknowledge" }).click();
+    await expect.poll(() => page.locator('li[data-category="waiting_on_client"]').getAttribute("data-status")).toBe("acknowledged");
+    expect(await db.prisma.auditEvent.count({ where: { action: "recommendation.status", entityId: rec.id } })).toBe(1);
+    // A refresh of the pipeline never resets what people decided.
+    await refreshProjectRecommendations(db.prisma, env, acmeId, new Date());
+    expect((await db.prisma.recommendationV2.findUniqueOrThrow({ where: { id: rec.id } })).status).toBe("acknowledged");
     expect(watch.problems).toEqual([]);
     await page.close();
   });

@@ -1,4 +1,5 @@
 import type { Db } from "../../db.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
 import type { ConnectorName } from "./types.ts";
 
 // Connector failures: one open row per (project, connector, operation) that counts attempts,
@@ -35,7 +36,7 @@ export async function registerConnectorError(
     : db.connectorError.create({ data: { projectId: input.projectId, connector: input.connector, operation: input.operation, openKey: key, ...data } });
 }
 
-export async function resolveConnectorErrors(db: Db, input: { projectId: string; connector: ConnectorName | "loops"; now: Date }) {
+export async function resolveConnectorErrors(db: Db | Prisma.TransactionClient, input: { projectId: string; connector: ConnectorName | "loops"; now: Date }) {
   const res = await db.connectorError.updateMany({
     where: { projectId: input.projectId, connector: input.connector, status: { in: ["pending", "retrying", "dead_letter"] } },
     data: { status: "resolved", resolvedAt: input.now, openKey: null, nextRetryAt: null },

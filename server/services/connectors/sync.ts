@@ -67,14 +67,17 @@ export async function runConnectorSync(
     const http = createHttpClient(options);
     const result = await RUNNERS[connector]({ db, projectId, source, cursor: state.cursor as Record<string, unknown>, now, http });
     const counters = { ...result.counters, httpRequests: http.stats.requests, httpRetries: http.stats.retries, rateLimited: http.stats.rateLimited };
-    await db.connectorSyncState.update({
-      where: { projectId_connector: { projectId, connector } },
-      data: {
-        status: "ok", cursor: result.cursor as Prisma.InputJsonValue, lastSuccessAt: now, lastError: null, retryCount: 0, leaseUntil: null,
-        meta: { lastResult: counters, ...(result.meta ?? {}), demo: source.isDemo } as Prisma.InputJsonValue,
-      },
+    // The state turns ok and the open errors resolve together: nobody sees one without the other.
+    await db.$transaction(async (tx) => {
+      await tx.connectorSyncState.update({
+        where: { projectId_connector: { projectId, connector } },
+        data: {
+          status: "ok", cursor: result.cursor as Prisma.InputJsonValue, lastSuccessAt: now, lastError: null, retryCount: 0, leaseUntil: null,
+          meta: { lastResult: counters, ...(result.meta ?? {}), demo: source.isDemo } as Prisma.InputJsonValue,
+        },
+      });
+      await resolveConnectorErrors(tx, { projectId, connector, now });
     });
-    await resolveConnectorErrors(db, { projectId, connector, now });
     return { status: "ok", counters, warnings, meta: result.meta };
   } catch (e) {
     const err = e instanceof ConnectorError ? e : new ConnectorError("client_error", e instanceof Error ? e.message : String(e));

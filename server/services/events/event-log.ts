@@ -19,6 +19,17 @@ export type NewEvent = {
   dedupeKey: string;
 };
 
+/** Keeps the first ref of each (kind, id): evidence lists are unions of several sources. */
+export function dedupeRefs(refs: EvidenceRef[]): EvidenceRef[] {
+  const seen = new Set<string>();
+  return refs.filter((r) => {
+    const k = `${r.kind}:${r.id}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 export const dedupeKey = (...parts: (string | number | null | undefined)[]): string =>
   createHash("sha1").update(parts.map((p) => String(p ?? "")).join("|")).digest("hex");
 

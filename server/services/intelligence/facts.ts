@@ -1,6 +1,5 @@
 import type { Db } from "../../db.ts";
-import type { EvidenceRef } from "../events/event-log.ts";
-import { dedupeRefs } from "./scores.ts";
+import { dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
 import type { Dated, ProjectFacts } from "./signals.ts";
 
 // Loads what the signals need for one project at `now`, from the event log (conversation facts) and

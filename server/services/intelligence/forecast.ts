@@ -1,5 +1,5 @@
-import type { EvidenceRef } from "../events/event-log.ts";
-import { dedupeRefs, type Score, type ScoreType } from "./scores.ts";
+import { dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
+import type { Score, ScoreType } from "./scores.ts";
 import type { Signal, SignalKey } from "./signals.ts";
 
 // Risk forecasts (SPEC §8): probability of a delivery / finance / client / scope risk within 7, 14

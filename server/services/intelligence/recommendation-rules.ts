@@ -1,6 +1,6 @@
-import type { EvidenceRef } from "../events/event-log.ts";
+import { dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
 import type { Forecast, RiskType } from "./forecast.ts";
-import { dedupeRefs, type Score, type ScoreType } from "./scores.ts";
+import type { Score, ScoreType } from "./scores.ts";
 import type { Signal, SignalKey } from "./signals.ts";
 
 // Which recommendations fire, how urgent they are and what they say (SPEC §9, v2) — deterministic.

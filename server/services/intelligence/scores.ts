@@ -1,4 +1,4 @@
-import type { EvidenceRef } from "../events/event-log.ts";
+import { dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
 import type { Signal, SignalKey } from "./signals.ts";
 
 // The four scores of SPEC §5. Every score keeps its components: the value (0..100), the weight, the
@@ -64,15 +64,6 @@ function fromSignals(signals: Record<SignalKey, Signal>, weights: Partial<Record
   }));
 }
 
-export function dedupeRefs(refs: EvidenceRef[]): EvidenceRef[] {
-  const seen = new Set<string>();
-  return refs.filter((r) => {
-    const k = `${r.kind}:${r.id}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
 
 export type ScoreInputs = { signals: Record<SignalKey, Signal>; revenue: number; sentimentEwma: number | null; needs7d: number; scopeRequests7d: number; needEvidence: EvidenceRef[]; revenueEvidence: EvidenceRef[] };
 

@@ -1,4 +1,4 @@
-import type { EvidenceRef } from "../events/event-log.ts";
+import { dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
 
 // The ten signals of SPEC §4, as a pure function of a project's facts at `now` (loaded by facts.ts
 // from the event log and the raw mirrors). Each signal carries its thresholds, the details behind the
@@ -70,20 +70,25 @@ export function computeSignals(f: ProjectFacts): Signal[] {
   const now = f.now.getTime();
   const out: Signal[] = [];
   const push = (key: SignalKey, value: number, details: Record<string, unknown>, evidence: EvidenceRef[]) =>
-    out.push({ key, value: round(value), status: statusOf(key, round(value)), thresholds: THRESHOLDS[key], details, evidence: evidence.slice(0, MAX_EVIDENCE) });
+    out.push({ key, value: round(value), status: statusOf(key, round(value)), thresholds: THRESHOLDS[key], details, evidence: dedupeRefs(evidence).slice(0, MAX_EVIDENCE) });
 
   const client = f.messages.filter((m) => m.actor === "client");
   const team = f.messages.filter((m) => m.actor === "team");
   const lastClient = client.at(-1);
   const lastTeam = team.at(-1);
 
-  // waiting_on_client_days: the team spoke last and the client has not answered.
-  const waiting = lastTeam && (!lastClient || lastTeam.at > lastClient.at) ? (now - lastTeam.at.getTime()) / DAY : 0;
+  // waiting_on_client_days: the client has not answered since the team's first unanswered message.
+  // (The reference counts from the team's *last* message, so every reminder the team sends restarts
+  // the clock and hides the silence it is chasing.)
+  const unanswered = team.filter((m) => !lastClient || m.at > lastClient.at);
+  const waitingSince = unanswered[0];
+  const waiting = waitingSince ? (now - waitingSince.at.getTime()) / DAY : 0;
   const pendingApprovals = f.approvalRequests.filter((a) => !lastClient || a.at > lastClient.at);
   push("waiting_on_client_days", waiting, {
+    waitingSince: waitingSince?.at.toISOString() ?? null, unansweredTeamMessages: unanswered.length,
     lastTeamMessageAt: lastTeam?.at.toISOString() ?? null, lastClientMessageAt: lastClient?.at.toISOString() ?? null,
     approvalPending: pendingApprovals.length > 0, pendingApprovals: pendingApprovals.length,
-  }, waiting > 0 ? [...newest(pendingApprovals, 5), lastTeam!.ref, ...(lastClient ? [lastClient.ref] : [])] : []);
+  }, waiting > 0 ? [...newest(pendingApprovals, 5), ...newest(unanswered, 5), ...(lastClient ? [lastClient.ref] : [])] : []);
 
   // response_time_avg: minutes from a client message to the team's next answer (a queue of pending client messages).
   const queue: Date[] = [];

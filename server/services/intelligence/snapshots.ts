@@ -1,7 +1,6 @@
 import type { Db } from "../../db.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
-import { dedupeKey, type EvidenceRef } from "../events/event-log.ts";
-import { dedupeRefs } from "./scores.ts";
+import { dedupeKey, dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
 import { THRESHOLDS, type SignalKey } from "./signals.ts";
 import type { ProjectState } from "./state.ts";
 

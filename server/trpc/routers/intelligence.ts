@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { listRecommendations, markRecommendationShown, recordRecommendationFeedback, setRecommendationStatus } from "../../services/intelligence/recommendation-lifecycle.ts";
+import { projectOverview, snapshotTrend } from "../../services/intelligence/read-models.ts";
+import { projectProcedure, router } from "../init.ts";
+
+const recId = z.uuid({ message: "id must be a recommendation id" });
+
+export const intelligenceRouter = router({
+  overview: projectProcedure
+    .input(z.object({ includeUnpublished: z.boolean().default(false) }))
+    .query(({ ctx, input }) => projectOverview(ctx.db, ctx.project.id, ctx.now(), input)),
+  trend: projectProcedure
+    .input(z.object({ days: z.number().int().min(1).max(365).default(30) }))
+    .query(({ ctx, input }) => snapshotTrend(ctx.db, ctx.project.id, input.days, ctx.now())),
+  recommendations: projectProcedure
+    .input(z.object({
+      includeHidden: z.boolean().default(false),
+      includeInactive: z.boolean().default(false),
+      status: z.array(z.enum(["new", "acknowledged", "done", "dismissed"])).max(4).optional(),
+      cursor: recId.optional(),
+      limit: z.number().int().min(1).max(100).default(50),
+    }))
+    .query(({ ctx, input }) => listRecommendations(ctx.db, { ...input, projectId: ctx.project.id })),
+  setStatus: projectProcedure
+    .input(z.object({ id: recId, status: z.enum(["new", "acknowledged", "done", "dismissed"]) }))
+    .mutation(({ ctx, input }) => setRecommendationStatus(ctx.db, { projectId: ctx.project.id, id: input.id, status: input.status, actor: ctx.actor, now: ctx.now(), requestId: ctx.requestId })),
+  feedback: projectProcedure
+    .input(z.object({ id: recId, helpful: z.enum(["helpful", "not_helpful"]), note: z.string().trim().max(2000).optional() }))
+    .mutation(({ ctx, input }) => recordRecommendationFeedback(ctx.db, { ...input, projectId: ctx.project.id, actor: ctx.actor, requestId: ctx.requestId })),
+  /** A card was viewed: counts and audits it (any member may, viewers included). */
+  shown: projectProcedure
+    .meta({ minRole: "viewer" })
+    .input(z.object({ id: recId }))
+    .mutation(async ({ ctx, input }) => {
+      await markRecommendationShown(ctx.db, { projectId: ctx.project.id, id: input.id, actor: ctx.actor, now: ctx.now(), requestId: ctx.requestId });
+      return { ok: true };
+    }),
+});
