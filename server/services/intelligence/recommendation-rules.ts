@@ -36,7 +36,7 @@ export function draftRecommendations(x: RuleInputs): Draft[] {
     out.push({
       category: "waiting_on_client", priority: f.client_risk.p7 > 0.65 || waiting >= 4 || approval ? 5 : 4, dueInDays: 1, ownerRole: "pm",
       title: approval ? `Chase ${x.clientName} for the pending approval` : `Follow up with ${x.clientName}: no reply for ${days(waiting)}`,
-      rationale: `The team wrote last ${days(waiting)} ago and ${x.clientName} has not answered${approval ? "; an approval request is still open" : ""}. Work waiting on the client stalls delivery and hides dissatisfaction.`,
+      rationale: `${x.clientName} has not answered the team for ${days(waiting)}${approval ? " and an approval request is still open" : ""}. Work waiting on the client stalls delivery and hides dissatisfaction.`,
       whyNow: `Client risk within 7 days: ${pct(f.client_risk.p7)}; waiting ${days(waiting)} (warn at 2, critical at 4).`,
       expectedImpact: "A reply or a decision within a day unblocks the waiting work and lowers client risk.",
       template: "waiting_on_client_follow_up", evidence: ev("waiting_on_client_days"),
