@@ -118,3 +118,30 @@ describe("project isolation", () => {
     expect(new Set(bDeals.map((d) => d.workspaceId))).toEqual(new Set([sims.workspace.project(1)!.attio.workspaceId]));
   });
 });
+
+describe("stage overdue", () => {
+  it("a stage past its target date while still open → one stage_overdue event, not repeated by re-syncs; a new date that slips again is a new event", async () => {
+    const stage = sims.workspace.project(1)!.linear.projects[0]!;
+    const t0 = new Date(END.getTime() + 10 * 86_400_000);
+    stage.targetDate = new Date(END.getTime() + 2 * 86_400_000).toISOString().slice(0, 10);
+    stage.updatedAt = new Date(END.getTime() + 3600_000);
+    const count = () => db.prisma.eventLog.count({ where: { projectId: fx.projectB.id, eventType: "stage_overdue" } });
+    expect((await sync(fx.projectB.id, "linear", t0)).status).toBe("ok");
+    expect(await count()).toBe(1);
+    expect((await sync(fx.projectB.id, "linear", new Date(t0.getTime() + 3600_000))).status).toBe("ok");
+    expect(await count()).toBe(1);
+    const ev = await db.prisma.eventLog.findFirstOrThrow({ where: { projectId: fx.projectB.id, eventType: "stage_overdue" } });
+    expect(ev.payload).toMatchObject({ stageId: stage.id, targetDate: stage.targetDate });
+    expect((ev.evidenceRefs as { id: string }[])[0]!.id).toBe(stage.id);
+
+    stage.targetDate = new Date(END.getTime() + 5 * 86_400_000).toISOString().slice(0, 10);
+    stage.updatedAt = new Date(END.getTime() + 7200_000);
+    expect((await sync(fx.projectB.id, "linear", new Date(t0.getTime() + 7200_000))).status).toBe("ok");
+    expect(await count()).toBe(2);
+
+    stage.state = "completed";
+    stage.updatedAt = new Date(END.getTime() + 3 * 3600_000);
+    expect((await sync(fx.projectB.id, "linear", new Date(t0.getTime() + 3 * 3600_000))).status).toBe("ok");
+    expect(await count()).toBe(2);
+  });
+});

@@ -410,6 +410,7 @@ export async function syncLinear(ctx: SyncContext): Promise<SyncResult> {
     fullScanAt = now.toISOString();
   }
 
+  counters.eventsWritten += await appendEvents(db, await stageOverdueEvents(ctx));
   return { cursor: { updatedAt: maxUpdated, fullScanAt }, counters };
 }
 
@@ -480,4 +481,27 @@ function issueEvents(projectId: string, ws: string, r: IssueRow, old: IssueOld |
       dedupeKey: dedupeKey("linear", ws, "issue_completed", r.external_id, r.completed_at),
     });
   return out;
+}
+
+/**
+ * A stage (Linear project) whose target date has passed while it is still open: one event per stage
+ * and target date, found from the stored stages on every run — so the day a stage slips is noticed
+ * even when nothing changed upstream, and moving the date and slipping again is a new event.
+ */
+async function stageOverdueEvents(ctx: SyncContext): Promise<NewEvent[]> {
+  const ws = ctx.source.externalId;
+  const rows = await ctx.db.$queryRaw<{ external_id: string; name: string; target_date: Date; state: string | null; data: { url?: string } }[]>`
+    SELECT external_id, name, target_date, state, data FROM linear_projects
+    WHERE project_id = ${ctx.projectId}::uuid AND deleted_at IS NULL AND target_date IS NOT NULL
+      AND target_date < ${ctx.now}::date AND coalesce(state, '') NOT IN ('completed', 'canceled')`;
+  return rows.map((r) => {
+    const due = r.target_date.toISOString().slice(0, 10);
+    return {
+      projectId: ctx.projectId, category: "domain" as const, eventType: "stage_overdue", occurredAt: new Date(r.target_date.getTime() + 86_400_000), actor: "system" as const,
+      source: "linear", sourceRef: `linproject:${ws}:${r.external_id}`, sourceUrl: r.data.url ?? null,
+      payload: { stageId: r.external_id, name: r.name, targetDate: due, state: r.state },
+      evidenceRefs: [{ kind: "issue" as const, id: r.external_id, url: r.data.url, snippet: `Stage ${r.name} due ${due}` }],
+      dedupeKey: dedupeKey("linear", ws, "stage_overdue", r.external_id, due),
+    };
+  });
 }
