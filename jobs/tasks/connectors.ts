@@ -14,8 +14,15 @@ export const connectorSyncTask = (connector: ConnectorName) =>
     if (res.status === "skipped") throw new SkipRun(res.reason);
     for (const w of res.warnings) await warn(w);
     if (res.status === "failed") throw new RecordedFailure(`${res.errorKind}: ${res.error}`);
+    // New domain events → fresh recommendations soon after, not at the next 15-minute slot. The job
+    // key debounces: the three connectors of a cycle push the same job's start back instead of adding three.
+    if ((res.counters.eventsWritten ?? 0) > 0 && env.KAG_ENABLED && env.RECOMMENDATIONS_ENABLED && env.KAG_RECOMMENDATIONS_V2_ENABLED) {
+      await enqueueProjectJob(db, { task: "kag_recommendations_refresh", payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: new Date(Date.now() + REFRESH_DEBOUNCE_MS) });
+    }
     return res.counters;
   });
+
+const REFRESH_DEBOUNCE_MS = 20_000;
 
 /** Every 15 minutes per project (scheduled_jobs): fan out to one job per bound connector. */
 export const connectorsSyncCycleTask = defineProjectTask("connectors_sync_cycle", async ({ db, env, projectId }) => {

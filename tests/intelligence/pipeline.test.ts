@@ -30,8 +30,8 @@ beforeAll(async () => {
   db = await createTestDb();
   fx = await seedFixture(db.prisma);
   sims = await startSimulators({
-    seed: 31, projects: SCENARIOS.length, days: 60, end: END,
-    profiles: SCENARIOS.map((situations, i) => ({ clientName: `Client ${i}`, name: `Scenario ${i}`, situations })),
+    seed: 31, projects: SCENARIOS.length + 1, days: 60, end: END,
+    profiles: [...SCENARIOS, ["client_silence"] as SituationKind[]].map((situations, i) => ({ clientName: `Client ${i}`, name: `Scenario ${i}`, situations })),
   });
   for (const [i] of SCENARIOS.entries()) {
     const p = await db.prisma.project.create({ data: { workspaceId: fx.ws.id, slug: `scenario-${i}`, name: `Scenario ${i}` } });
@@ -171,6 +171,23 @@ describe("idempotence and lifecycle", () => {
     expect(diagnostics.items.map((r) => r.id)).toContain(before.id);
     const warnings = await db.prisma.eventLog.findMany({ where: { projectId: p, eventType: "process_warning" } });
     expect(warnings.some((w) => String((w.payload as { message?: string }).message).includes("finance_risk hidden by the evidence gate"))).toBe(true);
+  });
+});
+
+describe("fresh data, fresh recommendations", () => {
+  it("connector syncs that bring new events queue one debounced kag_recommendations_refresh for the project", async () => {
+    const p = await db.prisma.project.create({ data: { workspaceId: fx.ws.id, slug: "fresh", name: "Fresh" } });
+    await bindProjectToSims(db.prisma, env, sims, p.id, SCENARIOS.length);
+    for (const c of CONNECTORS) await enqueueProjectJob(db.prisma, { task: `${c}_sync`, payload: { projectId: p.id, trigger: "manual" }, maxAttempts: 3 });
+    await runOnce({ pgPool: db.pool, taskList: buildTaskList({ db: db.prisma, env, workerId: "test", now: () => NOW }), logger: silent });
+    const queued = await db.prisma.$queryRaw<{ key: string; run_at: Date }[]>`SELECT key, run_at FROM graphile_worker.jobs WHERE key = ${`kag_recommendations_refresh:${p.id}`}`;
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.run_at.getTime()).toBeGreaterThan(Date.now());
+    // A re-sync that brings nothing new queues nothing.
+    await db.prisma.$executeRaw`DELETE FROM graphile_worker._private_jobs WHERE key = ${`kag_recommendations_refresh:${p.id}`}`;
+    for (const c of CONNECTORS) await enqueueProjectJob(db.prisma, { task: `${c}_sync`, payload: { projectId: p.id, trigger: "manual" }, maxAttempts: 3 });
+    await runOnce({ pgPool: db.pool, taskList: buildTaskList({ db: db.prisma, env, workerId: "test", now: () => new Date(NOW.getTime() + 60_000) }), logger: silent });
+    expect(await db.prisma.$queryRaw<unknown[]>`SELECT 1 FROM graphile_worker.jobs WHERE key = ${`kag_recommendations_refresh:${p.id}`}`).toHaveLength(0);
   });
 });
 
