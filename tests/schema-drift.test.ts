@@ -40,6 +40,17 @@ describe("migrations", () => {
     }
   });
 
+  it("create the pgvector HNSW indexes Prisma's schema cannot express, and the drift check tolerates only those", async () => {
+    const idx = await db.prisma.$queryRaw<{ indexname: string; indexdef: string }[]>`SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%_hnsw'`;
+    expect(idx.map((i) => i.indexname)).toContain("case_signatures_signature_hnsw");
+    expect(idx.find((i) => i.indexname === "case_signatures_signature_hnsw")!.indexdef).toMatch(/USING hnsw \(signature vector_l2_ops\)/);
+    const { withoutHandManagedIndexes } = await import("../scripts/db/drift-filter.ts");
+    expect(withoutHandManagedIndexes('-- DropIndex\nDROP INDEX "case_signatures_signature_hnsw";')).toBe("");
+    const other = '-- DropIndex\nDROP INDEX "case_signatures_signature_hnsw";\n\n-- AlterTable\nALTER TABLE "projects" ADD COLUMN "x" TEXT;';
+    expect(withoutHandManagedIndexes(other)).toBe('-- AlterTable\nALTER TABLE "projects" ADD COLUMN "x" TEXT;');
+    expect(withoutHandManagedIndexes('-- DropIndex\nDROP INDEX "projects_slug_idx";')).toBe('-- DropIndex\nDROP INDEX "projects_slug_idx";');
+  });
+
   it("deploy is idempotent", () => {
     const res = migrateCli(db.url, "deploy");
     expect(res.status).toBe(0);

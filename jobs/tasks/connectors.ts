@@ -16,8 +16,13 @@ export const connectorSyncTask = (connector: ConnectorName) =>
     if (res.status === "failed") throw new RecordedFailure(`${res.errorKind}: ${res.error}`);
     // New domain events → fresh recommendations soon after, not at the next 15-minute slot. The job
     // key debounces: the three connectors of a cycle push the same job's start back instead of adding three.
-    if ((res.counters.eventsWritten ?? 0) > 0 && env.KAG_ENABLED && env.RECOMMENDATIONS_ENABLED && env.KAG_RECOMMENDATIONS_V2_ENABLED) {
-      await enqueueProjectJob(db, { task: "kag_recommendations_refresh", payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: new Date(Date.now() + REFRESH_DEBOUNCE_MS) });
+    // A project's first data gets its history at once (kag_backfill: a daily pipeline run per past day).
+    if ((res.counters.eventsWritten ?? 0) > 0 && env.KAG_ENABLED) {
+      const hasHistory = (await db.projectSnapshot.count({ where: { projectId } })) > 0;
+      const task = hasHistory ? "kag_recommendations_refresh" : "kag_backfill";
+      if (!hasHistory || (env.RECOMMENDATIONS_ENABLED && env.KAG_RECOMMENDATIONS_V2_ENABLED)) {
+        await enqueueProjectJob(db, { task, payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: new Date(Date.now() + REFRESH_DEBOUNCE_MS) });
+      }
     }
     return res.counters;
   });

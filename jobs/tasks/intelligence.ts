@@ -1,4 +1,4 @@
-import { refreshProjectRecommendations, refreshSignalsAndScores, runDailyPipeline, type PipelineResult } from "../../server/services/intelligence/pipeline.ts";
+import { backfillDailyPipeline, refreshProjectRecommendations, refreshSignalsAndScores, runDailyPipeline, type PipelineResult } from "../../server/services/intelligence/pipeline.ts";
 import { defineProjectTask, type TaskRun } from "../define-task.ts";
 
 // The intelligence pipeline's per-project tasks. Each reports the pipeline's warnings (hidden
@@ -20,3 +20,6 @@ export const recommendationsRefreshTask = defineProjectTask(
 );
 
 export const dailyPipelineTask = defineProjectTask("kag_daily_pipeline", async (run) => report(run, await runDailyPipeline(run.db, run.env, run.projectId, run.now, run.step)), { flags: ["KAG_ENABLED"] });
+
+/** A newly connected project's history: the daily pipeline for each of the last 30 days. */
+export const backfillTask = defineProjectTask("kag_backfill", async (run) => report(run, await backfillDailyPipeline(run.db, run.env, run.projectId, run.now, 30)), { flags: ["KAG_ENABLED"] });

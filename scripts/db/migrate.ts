@@ -10,6 +10,7 @@ import path from "node:path";
 import { lastEnginePanic, MIGRATIONS_DIR, migrationsList, noFilters, openSchemaEngine, schemaFiles } from "./schema-engine.ts";
 import { Logger, runMigrations } from "graphile-worker";
 import { localDatabaseUrl } from "../../server/config/database-url.ts";
+import { withoutHandManagedIndexes } from "./drift-filter.ts";
 
 const databaseUrl = process.env.DATABASE_URL || localDatabaseUrl();
 
@@ -25,11 +26,12 @@ export async function driftSql(url: string): Promise<string> {
       exitCode: null,
       filters: noFilters,
     });
-    return (res.stdout ?? "").trim();
+    return withoutHandManagedIndexes((res.stdout ?? "").trim());
   } finally {
     engine.free();
   }
 }
+
 
 async function deploy(): Promise<void> {
   const engine = await openSchemaEngine(databaseUrl);

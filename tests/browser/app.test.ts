@@ -101,7 +101,7 @@ describe("in a real browser", () => {
     await expect.poll(() => page.getByTestId("new-token").textContent()).toMatch(/^ct_/);
     await screenshot(page, "06-settings");
 
-    for (const section of ["similar", "messages", "digests"]) {
+    for (const section of ["messages", "digests"]) {
       await page.goto(`${server.url}/projects/${acmeId}/${section}`);
       await expect.poll(() => page.getByText("Not available yet").isVisible()).toBe(true);
       await screenshot(page, `07-${section}`);
@@ -171,7 +171,13 @@ describe("in a real browser", () => {
     const rec = await db.prisma.recommendationV2.findFirstOrThrow({ where: { projectId: acmeId, category: "waiting_on_client" } });
     expect((rec.evidenceRefs as { id: string }[]).map((e) => e.id)).toEqual(expect.arrayContaining(planted.map(String)));
     await screenshot(page, "12-recommendations");
-    await expect.poll(() => db.prisma.auditEvent.count({ where: { action: "recommendation_shown", entityId: rec.id } })).toBe(1);
+    await page.goto(`${server.url}/projects/${acmeId}/similar`);
+    await expect.poll(() => page.getByRole("heading", { name: "Similar cases", exact: true, level: 1 }).isVisible()).toBe(true);
+    await screenshot(page, "13-similar-cases");
+    await page.goto(`${server.url}/projects/${acmeId}/recommendations`);
+    await expect.poll(() => card.count()).toBe(1);
+    // Two views of the page (before and after visiting similar cases) → two recommendation_shown, not more.
+    await expect.poll(() => db.prisma.auditEvent.count({ where: { action: "recommendation_shown", entityId: rec.id } })).toBe(2);
 
     await card.getByRole("button", { name: "Acknowledge" }).click();
     await expect.poll(() => page.locator('li[data-category="waiting_on_client"]').getAttribute("data-status")).toBe("acknowledged");

@@ -2,8 +2,9 @@ import { Logger, runOnce } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTaskList } from "../../jobs/task-list.ts";
 import type { EvidenceRef } from "../../server/services/events/event-log.ts";
-import { refreshProjectRecommendations, runDailyPipeline } from "../../server/services/intelligence/pipeline.ts";
+import { backfillDailyPipeline, refreshProjectRecommendations, runDailyPipeline } from "../../server/services/intelligence/pipeline.ts";
 import { listRecommendations, setRecommendationStatus } from "../../server/services/intelligence/recommendation-lifecycle.ts";
+import { similarCases } from "../../server/services/intelligence/similarity.ts";
 import { enqueueProjectJob } from "../../server/services/jobs/enqueue.ts";
 import { CONNECTORS, runConnectorSync } from "../../server/services/connectors/sync.ts";
 import type { SituationKind } from "../../server/simulators/generator.ts";
@@ -56,8 +57,8 @@ describe("the five scenarios, through the worker", () => {
   it("every daily pipeline run succeeded with its steps logged", async () => {
     const runs = await db.prisma.jobRun.findMany({ where: { task: "kag_daily_pipeline" } });
     expect(runs.map((r) => r.status), runs.map((r) => r.error).join("\n")).toEqual(Array(SCENARIOS.length).fill("succeeded"));
-    const steps = await db.prisma.eventLog.findMany({ where: { projectId: projects[0], category: "process", eventType: "process_finished" } });
-    expect(steps.map((s) => (s.payload as { step?: string }).step).filter(Boolean)).toEqual(["signals_and_scores", "snapshot", "forecast", "recommendations_v2", "outcomes"]);
+    const steps = await db.prisma.eventLog.findMany({ where: { projectId: projects[0], category: "process", eventType: "process_finished" }, orderBy: { id: "asc" } });
+    expect(steps.map((s) => (s.payload as { step?: string }).step).filter(Boolean)).toEqual(["signals_and_scores", "snapshot", "case_signatures", "similar_cases", "forecast", "recommendations_v2", "outcomes"]);
     expect(await db.prisma.projectSnapshot.count({ where: { projectId: { in: projects } } })).toBe(SCENARIOS.length);
   });
 
@@ -118,11 +119,34 @@ describe("the five scenarios, through the worker", () => {
   });
 });
 
+describe("similar cases", () => {
+  it("the daily pipeline stores signatures per window; a project's similar cases come from its workspace with reasons and outcomes", async () => {
+    expect(await db.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM case_signatures WHERE project_id = ANY(${projects}::uuid[])`).toEqual([{ n: SCENARIOS.length * 3 }]);
+    const { cases } = await similarCases(db.prisma, { projectId: projects[5]!, windowDays: 14, topK: 5 });
+    expect(cases.length).toBe(5);
+    expect(cases.map((c) => c.caseProjectId)).not.toContain(projects[5]);
+    for (const c of cases) {
+      expect(projects).toContain(c.caseProjectId);
+      expect(c.similarityScore).toBeGreaterThan(0);
+      expect(c.similarityScore).toBeLessThanOrEqual(1);
+      expect(c.whySimilar.timeSeries).toBeCloseTo(1 / (1 + c.whySimilar.distance), 3);
+    }
+    for (let i = 1; i < cases.length; i++) expect(cases[i]!.similarityScore).toBeLessThanOrEqual(cases[i - 1]!.similarityScore);
+    const withOutcomes = cases.filter((c) => c.outcomesSeen.length > 0);
+    expect(withOutcomes.length).toBeGreaterThan(0);
+    expect(withOutcomes[0]!.outcomesSeen[0]!.evidenceRefs.length).toBeGreaterThan(0);
+    // A project of another workspace never appears.
+    expect(cases.map((c) => c.caseProjectId)).not.toContain(fx.projectC.id);
+  });
+});
+
 describe("idempotence and lifecycle", () => {
   it("refreshing twice writes no duplicates and no new history; acknowledged stays acknowledged", async () => {
     const p = projects[0]!;
     const w = (await recs(0)).find((r) => r.category === "waiting_on_client")!;
     await setRecommendationStatus(db.prisma, { projectId: p, id: w.id, status: "acknowledged", actor: { type: "user", userId: fx.owner.id, workspaceId: fx.ws.id }, now: NOW });
+    // The first daily runs happened before the other projects had signatures; let one refresh see them all.
+    await refreshProjectRecommendations(db.prisma, env, p, NOW);
     const before = { recs: await db.prisma.recommendationV2.count({ where: { projectId: p } }), hist: await db.prisma.kagSignalHistory.count({ where: { projectId: p } }), outcomes: await db.prisma.pastCaseOutcome.count({ where: { projectId: p } }) };
     for (let i = 0; i < 2; i++) {
       await refreshProjectRecommendations(db.prisma, env, p, NOW);
@@ -175,19 +199,24 @@ describe("idempotence and lifecycle", () => {
 });
 
 describe("fresh data, fresh recommendations", () => {
-  it("connector syncs that bring new events queue one debounced kag_recommendations_refresh for the project", async () => {
+  it("connector syncs that bring a new project's first events queue one debounced kag_backfill; later syncs with new events a refresh", async () => {
     const p = await db.prisma.project.create({ data: { workspaceId: fx.ws.id, slug: "fresh", name: "Fresh" } });
     await bindProjectToSims(db.prisma, env, sims, p.id, SCENARIOS.length);
     for (const c of CONNECTORS) await enqueueProjectJob(db.prisma, { task: `${c}_sync`, payload: { projectId: p.id, trigger: "manual" }, maxAttempts: 3 });
     await runOnce({ pgPool: db.pool, taskList: buildTaskList({ db: db.prisma, env, workerId: "test", now: () => NOW }), logger: silent });
-    const queued = await db.prisma.$queryRaw<{ key: string; run_at: Date }[]>`SELECT key, run_at FROM graphile_worker.jobs WHERE key = ${`kag_recommendations_refresh:${p.id}`}`;
-    expect(queued).toHaveLength(1);
+    const queued = await db.prisma.$queryRaw<{ key: string; run_at: Date }[]>`SELECT key, run_at FROM graphile_worker.jobs WHERE key LIKE ${`%:${p.id}`} AND task_identifier LIKE 'kag_%'`;
+    expect(queued.map((q) => q.key)).toEqual([`kag_backfill:${p.id}`]);
     expect(queued[0]!.run_at.getTime()).toBeGreaterThan(Date.now());
+    // The backfill: 30 days of snapshots, signatures, forecasts and recommendations at once.
+    const res = await backfillDailyPipeline(db.prisma, env, p.id, NOW, 30);
+    expect(res.counters.days).toBe(30);
+    expect(await db.prisma.projectSnapshot.count({ where: { projectId: p.id } })).toBe(30);
+    expect((await db.prisma.recommendationV2.findMany({ where: { projectId: p.id } })).map((r) => r.category)).toContain("waiting_on_client");
     // A re-sync that brings nothing new queues nothing.
-    await db.prisma.$executeRaw`DELETE FROM graphile_worker._private_jobs WHERE key = ${`kag_recommendations_refresh:${p.id}`}`;
+    await db.prisma.$executeRaw`DELETE FROM graphile_worker._private_jobs WHERE key = ${`kag_backfill:${p.id}`}`;
     for (const c of CONNECTORS) await enqueueProjectJob(db.prisma, { task: `${c}_sync`, payload: { projectId: p.id, trigger: "manual" }, maxAttempts: 3 });
     await runOnce({ pgPool: db.pool, taskList: buildTaskList({ db: db.prisma, env, workerId: "test", now: () => new Date(NOW.getTime() + 60_000) }), logger: silent });
-    expect(await db.prisma.$queryRaw<unknown[]>`SELECT 1 FROM graphile_worker.jobs WHERE key = ${`kag_recommendations_refresh:${p.id}`}`).toHaveLength(0);
+    expect(await db.prisma.$queryRaw<unknown[]>`SELECT 1 FROM graphile_worker.jobs WHERE key LIKE ${`%:${p.id}`} AND task_identifier LIKE 'kag_%'`).toHaveLength(0);
   });
 });
 

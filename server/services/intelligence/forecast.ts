@@ -52,15 +52,18 @@ function floor(type: RiskType, signals: Record<SignalKey, Signal>): number {
   }
 }
 
-/** S_type: similarity-weighted severity of the same risk seen in similar cases (0 when none). */
+/**
+ * S_type: similarity-weighted severity of the same risk among similar cases. Unlike the reference,
+ * the weights are normalised over *all* similar cases, not only those that saw the risk: one weakly
+ * similar project with an incident must not count as if every similar project had it.
+ */
 export function similarCaseScore(type: RiskType, cases: SimilarCase[]): number {
   let num = 0;
   let den = 0;
   for (const c of cases) {
-    const same = c.outcomes.filter((o) => o.outcomeType === type);
-    if (!same.length) continue;
-    num += c.similarity * (same.reduce((a, o) => a + o.severity, 0) / same.length / 5);
     den += c.similarity;
+    const same = c.outcomes.filter((o) => o.outcomeType === type);
+    if (same.length) num += c.similarity * (same.reduce((a, o) => a + o.severity, 0) / same.length / 5);
   }
   return den > 0 ? num / den : 0;
 }

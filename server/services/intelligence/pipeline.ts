@@ -2,7 +2,10 @@ import type { Db } from "../../db.ts";
 import type { Env } from "../../env.ts";
 import { refreshRecommendations } from "./recommendations.ts";
 import { recordOutcomes, writeSnapshot } from "./snapshots.ts";
-import { computeProjectState, storeForecasts, storeSignalsAndScores } from "./state.ts";
+import type { EvidenceRef } from "../events/event-log.ts";
+import type { SimilarCase } from "./forecast.ts";
+import { refreshCaseSignatures, similarCases } from "./similarity.ts";
+import { computeProjectState, storeForecasts, storeSignalsAndScores, withSimilarCases, type ProjectState } from "./state.ts";
 
 // The pipeline entry points the worker tasks and tRPC procedures call. Each takes `now` and a db
 // handle and is safe to run twice: every write is an upsert keyed by project (and date or category).
@@ -11,6 +14,38 @@ export type Step = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 export type PipelineResult = { counters: Record<string, number>; warnings: string[] };
 const direct: Step = (_name, fn) => fn();
 
+/** Similar cases (14-day window, top 5) as forecast inputs, and their client-risk outcomes for winback. */
+async function similarInputs(db: Db, projectId: string): Promise<{ similar: SimilarCase[]; clientOutcomes: { projectName: string; evidence: EvidenceRef[] }[] }> {
+  const { cases } = await similarCases(db, { projectId, windowDays: 14, topK: 5 });
+  return {
+    similar: cases.map((c) => ({ projectId: c.caseProjectId, projectName: c.caseProjectName, similarity: c.similarityScore, outcomes: c.outcomesSeen.map((o) => ({ outcomeType: o.outcomeType, severity: o.severity })) })),
+    clientOutcomes: cases.flatMap((c) => c.outcomesSeen.filter((o) => o.outcomeType === "client_risk" && o.evidenceRefs.length > 0).map((o) => ({ projectName: c.caseProjectName, evidence: o.evidenceRefs }))),
+  };
+}
+
+async function forecastAndRecommend(db: Db, env: Env, projectId: string, base: ProjectState, step: Step, warnings: string[], counters: Record<string, number>) {
+  const sim = await step("similar_cases", () => similarInputs(db, projectId));
+  counters.similarCases = sim.similar.length;
+  const st = withSimilarCases(base, sim.similar);
+  if (env.KAG_FORECASTING_ENABLED) {
+    const f = await step("forecast", () => storeForecasts(db, projectId, st));
+    for (const t of f.unpublishable) warnings.push(`forecast ${t} has no evidence: stored unpublished`);
+    counters.forecasts = 4;
+  }
+  if (env.KAG_RECOMMENDATIONS_V2_ENABLED && env.RECOMMENDATIONS_ENABLED) {
+    const recs = await step("recommendations_v2", () => refreshRecommendations(db, projectId, st, sim.clientOutcomes));
+    for (const h of recs.hidden) warnings.push(`recommendation ${h.category} hidden by the evidence gate: ${h.reason}`);
+    Object.assign(counters, { recommendationsCreated: recs.created, recommendationsUpdated: recs.updated, recommendationsDeactivated: recs.deactivated, recommendationsHidden: recs.hidden.length });
+  }
+  return st;
+}
+
+async function computeAndStoreState(db: Db, env: Env, projectId: string, now: Date): Promise<ProjectState> {
+  const st = await computeProjectState(db, env, projectId, now);
+  await storeSignalsAndScores(db, projectId, st);
+  return st;
+}
+
 /** signals_extraction / health_scoring: current signals and scores with history. */
 export async function refreshSignalsAndScores(db: Db, env: Env, projectId: string, now: Date): Promise<PipelineResult> {
   const st = await computeProjectState(db, env, projectId, now);
@@ -18,47 +53,48 @@ export async function refreshSignalsAndScores(db: Db, env: Env, projectId: strin
   return { counters: { signals: st.signalList.length, ...res }, warnings: [] };
 }
 
-/** kag_recommendations_refresh: signals → scores → forecasts → recommendations. */
+/** kag_recommendations_refresh: signals → scores → similar cases → forecasts → recommendations. */
 export async function refreshProjectRecommendations(db: Db, env: Env, projectId: string, now: Date, step: Step = direct): Promise<PipelineResult> {
-  const st = await step("signals_and_scores", async () => {
-    const s = await computeProjectState(db, env, projectId, now);
-    await storeSignalsAndScores(db, projectId, s);
-    return s;
-  });
+  const st = await step("signals_and_scores", () => computeAndStoreState(db, env, projectId, now));
   const warnings: string[] = [];
-  if (env.KAG_FORECASTING_ENABLED) {
-    const f = await step("forecast", () => storeForecasts(db, projectId, st));
-    for (const t of f.unpublishable) warnings.push(`forecast ${t} has no evidence: stored unpublished`);
-  }
-  const recs = await step("recommendations_v2", () => refreshRecommendations(db, projectId, st));
-  for (const h of recs.hidden) warnings.push(`recommendation ${h.category} hidden by the evidence gate: ${h.reason}`);
-  return { counters: { created: recs.created, updated: recs.updated, deactivated: recs.deactivated, hidden: recs.hidden.length }, warnings };
+  const counters: Record<string, number> = {};
+  await forecastAndRecommend(db, env, projectId, st, step, warnings, counters);
+  return { counters, warnings };
 }
 
-/** kag_daily_pipeline: snapshot → forecast → recommendations v2 → outcomes, each a step. */
+/** kag_daily_pipeline: snapshot → case signatures → similar cases → forecast → recommendations v2 → outcomes, each a step. */
 export async function runDailyPipeline(db: Db, env: Env, projectId: string, now: Date, step: Step = direct): Promise<PipelineResult> {
   const warnings: string[] = [];
   const counters: Record<string, number> = {};
-  const st = await step("signals_and_scores", async () => {
-    const s = await computeProjectState(db, env, projectId, now);
-    await storeSignalsAndScores(db, projectId, s);
-    return s;
-  });
+  const st = await step("signals_and_scores", () => computeAndStoreState(db, env, projectId, now));
   if (env.KAG_SNAPSHOTS_ENABLED) {
     const snap = await step("snapshot", () => writeSnapshot(db, projectId, st));
     if (!snap.publishable) warnings.push(`snapshot ${snap.date} flags risks without evidence: stored unpublished`);
     counters.snapshots = 1;
   }
-  if (env.KAG_FORECASTING_ENABLED) {
-    const f = await step("forecast", () => storeForecasts(db, projectId, st));
-    for (const t of f.unpublishable) warnings.push(`forecast ${t} has no evidence: stored unpublished`);
-    counters.forecasts = 4;
-  }
-  if (env.KAG_RECOMMENDATIONS_V2_ENABLED && env.RECOMMENDATIONS_ENABLED) {
-    const recs = await step("recommendations_v2", () => refreshRecommendations(db, projectId, st));
-    for (const h of recs.hidden) warnings.push(`recommendation ${h.category} hidden by the evidence gate: ${h.reason}`);
-    Object.assign(counters, { recommendationsCreated: recs.created, recommendationsUpdated: recs.updated, recommendationsHidden: recs.hidden.length });
-  }
-  counters.outcomes = await step("outcomes", () => recordOutcomes(db, projectId, st));
+  const sig = await step("case_signatures", () => refreshCaseSignatures(db, projectId, now));
+  counters.signatures = sig.written;
+  const final = await forecastAndRecommend(db, env, projectId, st, step, warnings, counters);
+  counters.outcomes = await step("outcomes", () => recordOutcomes(db, projectId, final));
   return { counters, warnings };
+}
+
+const DAY = 86_400_000;
+
+/**
+ * kag_backfill: the daily pipeline for each of the last `days` days (end of each day, today = now),
+ * oldest first, so a newly connected project has trends, signatures and outcomes at once. Each day
+ * reads only data up to that day; Linear and Attio state is today's (the mirrors keep no history).
+ */
+export async function backfillDailyPipeline(db: Db, env: Env, projectId: string, now: Date, days: number): Promise<PipelineResult> {
+  const warnings = new Set<string>();
+  const counters: Record<string, number> = { days: 0 };
+  for (let d = days - 1; d >= 0; d--) {
+    const dayEnd = d === 0 ? now : new Date(Math.floor((now.getTime() - d * DAY) / DAY) * DAY + DAY - 1000);
+    const res = await runDailyPipeline(db, env, projectId, dayEnd);
+    for (const w of res.warnings) warnings.add(w.replace(/\d{4}-\d{2}-\d{2}/, "<date>"));
+    for (const [k, v] of Object.entries(res.counters)) counters[k] = (counters[k] ?? 0) + v;
+    counters.days!++;
+  }
+  return { counters, warnings: [...warnings] };
 }

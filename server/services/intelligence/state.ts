@@ -32,6 +32,12 @@ export async function computeProjectState(db: Db, env: Env, projectId: string, n
   return { now, facts, signals, signalList, scores, forecasts };
 }
 
+/** The same state with forecasts that also weigh what happened to similar past cases. */
+export function withSimilarCases(st: ProjectState, similar: SimilarCase[]): ProjectState {
+  const forecasts = Object.fromEntries(RISK_TYPES.map((t) => [t, forecastRisk(t, st.signals, st.scores, similar)])) as Record<RiskType, Forecast>;
+  return { ...st, forecasts };
+}
+
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 
 /** Current signals and scores; a history row only when a value or status changed (re-runs add nothing). */

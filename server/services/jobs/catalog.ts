@@ -25,5 +25,5 @@ export const CONNECTOR_SYNC_TASKS = { chatwoot: "chatwoot_sync", linear: "linear
 
 export const scheduledTask = (task: string): ScheduledTaskSpec | undefined => SCHEDULED_TASKS.find((t) => t.task === task);
 
-/** Tasks a user may start with "run now": the scheduled ones and the per-connector syncs. */
-export const RUNNABLE_TASKS: string[] = [...SCHEDULED_TASKS.map((t) => t.task), ...Object.values(CONNECTOR_SYNC_TASKS)];
+/** Tasks a user may start with "run now": the scheduled ones, the per-connector syncs and the history backfill. */
+export const RUNNABLE_TASKS: string[] = [...SCHEDULED_TASKS.map((t) => t.task), ...Object.values(CONNECTOR_SYNC_TASKS), "kag_backfill"];
