@@ -18,7 +18,8 @@ export const connectorSyncTask = (connector: ConnectorName) =>
     // key debounces: the three connectors of a cycle push the same job's start back instead of adding three.
     // A project's first data gets its history at once (kag_backfill: a daily pipeline run per past day).
     if ((res.counters.eventsWritten ?? 0) > 0 && env.KAG_ENABLED) {
-      const hasHistory = (await db.projectSnapshot.count({ where: { projectId } })) > 0;
+      // One snapshot can be today's run on no data yet; history means more than that.
+      const hasHistory = (await db.projectSnapshot.count({ where: { projectId } })) > 1;
       const task = hasHistory ? "kag_recommendations_refresh" : "kag_backfill";
       if (!hasHistory || (env.RECOMMENDATIONS_ENABLED && env.KAG_RECOMMENDATIONS_V2_ENABLED)) {
         await enqueueProjectJob(db, { task, payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: new Date(Date.now() + REFRESH_DEBOUNCE_MS) });
