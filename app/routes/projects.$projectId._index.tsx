@@ -83,7 +83,7 @@ function ScoresCard({ scores }: { scores: Overview["scores"] }) {
           {[health, risk].map((s) => (
             <div key={s.type}>
               <dt className="text-xs uppercase text-slate-500">{s.type}</dt>
-              <dd><span className={`text-3xl font-bold ${LEVEL[s.level] ?? ""}`}>{Math.round(s.score)}</span> <span className="text-xs text-slate-600">{s.level}</span></dd>
+              <dd><span className={`text-3xl font-bold ${LEVEL[s.level] ?? ""}`}>{Math.round(s.score)}</span> <span className="text-xs text-slate-600">{s.type === "health" ? `${s.level} concern` : `${s.level} risk`}</span></dd>
               <dd className="text-xs text-slate-600">
                 {s.sinceYesterday ? <>{s.sinceYesterday.delta > 0 ? "+" : ""}{s.sinceYesterday.delta} since yesterday{s.sinceYesterday.movers.length ? ` (${s.sinceYesterday.movers.map((m) => `${m.key} ${m.delta > 0 ? "+" : ""}${m.delta}`).join(", ")})` : ""}</> : "no earlier score yet"}
               </dd>

@@ -1,7 +1,7 @@
 import { Logger, runOnce } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTaskList } from "../../jobs/task-list.ts";
-import type { EvidenceRef } from "../../server/services/events/event-log.ts";
+import { listEvents, type EvidenceRef } from "../../server/services/events/event-log.ts";
 import { backfillDailyPipeline, refreshProjectRecommendations, runDailyPipeline } from "../../server/services/intelligence/pipeline.ts";
 import { listRecommendations, setRecommendationStatus } from "../../server/services/intelligence/recommendation-lifecycle.ts";
 import { similarCases } from "../../server/services/intelligence/similarity.ts";
@@ -116,6 +116,21 @@ describe("the five scenarios, through the worker", () => {
     expect(comps.find((c) => c.key === "blockers")!.evidence.length).toBeGreaterThanOrEqual(4);
     expect(comps.reduce((a, c) => a + c.weight, 0)).toBeCloseTo(1, 6);
     expect(await db.prisma.kagScoreHistory.count({ where: { projectId: projects[2]! } })).toBe(4);
+  });
+});
+
+describe("event feed", () => {
+  it("pages through every event newest-first by when it happened, without repeats", async () => {
+    const seen: { id: string; at: number }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listEvents(db.prisma, { projectId: projects[0]!, cursor, limit: 37 });
+      seen.push(...page.items.map((e) => ({ id: e.id, at: e.occurredAt.getTime() })));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen.length).toBe(await db.prisma.eventLog.count({ where: { projectId: projects[0]! } }));
+    expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.at).toBeLessThanOrEqual(seen[i - 1]!.at);
   });
 });
 

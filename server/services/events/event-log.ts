@@ -62,17 +62,22 @@ export type EventListFilter = {
   limit: number;
 };
 
-/** Newest first, keyset-paginated on id. */
+/** Cursor of the events list: "<occurredAt ms>.<id>" of the last row seen. */
+export const EVENT_CURSOR_RE = /^\d{1,15}\.\d{1,19}$/;
+
+/** Newest first by when it happened (then by id), keyset-paginated on (occurred_at, id). */
 export async function listEvents(db: Db, f: EventListFilter) {
+  const [ms, id] = f.cursor ? f.cursor.split(".") : [];
+  const after = f.cursor ? { at: new Date(Number(ms)), id: BigInt(id!) } : null;
   const rows = await db.eventLog.findMany({
     where: {
       projectId: f.projectId,
       ...(f.category ? { category: f.category } : {}),
       ...(f.eventType ? { eventType: f.eventType } : {}),
       ...(f.since ? { occurredAt: { gte: f.since } } : {}),
-      ...(f.cursor ? { id: { lt: BigInt(f.cursor) } } : {}),
+      ...(after ? { OR: [{ occurredAt: { lt: after.at } }, { occurredAt: after.at, id: { lt: after.id } }] } : {}),
     },
-    orderBy: { id: "desc" },
+    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
     take: f.limit + 1,
   });
   const page = rows.slice(0, f.limit);
@@ -89,6 +94,6 @@ export async function listEvents(db: Db, f: EventListFilter) {
       payload: e.payload,
       evidenceRefs: e.evidenceRefs,
     })),
-    nextCursor: rows.length > f.limit ? page[page.length - 1]!.id.toString() : null,
+    nextCursor: rows.length > f.limit ? `${page[page.length - 1]!.occurredAt.getTime()}.${page[page.length - 1]!.id}` : null,
   };
 }
