@@ -1,6 +1,7 @@
 import type { Db } from "../../db.ts";
 import type { Env } from "../../env.ts";
 import { refreshRecommendations } from "./recommendations.ts";
+import { rewordTopRecommendations } from "./wording.ts";
 import { recordOutcomes, writeSnapshot } from "./snapshots.ts";
 import type { EvidenceRef } from "../events/event-log.ts";
 import type { SimilarCase } from "./forecast.ts";
@@ -36,6 +37,11 @@ async function forecastAndRecommend(db: Db, env: Env, projectId: string, base: P
     const recs = await step("recommendations_v2", () => refreshRecommendations(db, projectId, st, sim.clientOutcomes));
     for (const h of recs.hidden) warnings.push(`recommendation ${h.category} hidden by the evidence gate: ${h.reason}`);
     Object.assign(counters, { recommendationsCreated: recs.created, recommendationsUpdated: recs.updated, recommendationsDeactivated: recs.deactivated, recommendationsHidden: recs.hidden.length });
+    if (env.OPENAI_API_KEY && env.RECOMMENDATIONS_V2_LLM_TOP_N > 0) {
+      const w = await step("llm_wording", () => rewordTopRecommendations(db, env, projectId));
+      warnings.push(...w.warnings);
+      counters.llmReworded = w.reworded;
+    }
   }
   return st;
 }

@@ -2,6 +2,7 @@ import type { Db } from "../../db.ts";
 import { ConflictError, NotFoundError } from "../../errors.ts";
 import type { RecommendationStatus } from "../../generated/prisma/client.ts";
 import { recordAudit, type Actor } from "../audit.ts";
+import { displayText } from "./wording.ts";
 
 // What people do with a recommendation: change its status, say whether it helped, and see it. Every
 // change is audited; a refresh of the pipeline never overwrites any of it.
@@ -55,5 +56,5 @@ export async function listRecommendations(db: Db, input: { projectId: string; in
     ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
     take: input.limit + 1,
   });
-  return { items: rows.slice(0, input.limit), nextCursor: rows.length > input.limit ? rows[input.limit - 1]!.id : null };
+  return { items: rows.slice(0, input.limit).map((r) => ({ ...r, ...displayText(r) })), nextCursor: rows.length > input.limit ? rows[input.limit - 1]!.id : null };
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "recommendations_v2" ADD COLUMN     "llm_text" JSONB;

@@ -1,0 +1,63 @@
+import { createHash } from "node:crypto";
+import { startSimServer, type SimRequest, type SimResponse } from "./sim-server.ts";
+
+// A local OpenAI-compatible server for tests and the demo: POST /v1/chat/completions (rewords the
+// JSON it is given, deterministically) and POST /v1/embeddings (deterministic unit vectors of the
+// requested dimension), Bearer auth, OpenAI's error shape, and the usual fault switches (429, 5xx…).
+
+export const SIM_OPENAI_KEY = "sk-sim-local";
+
+const error = (status: number, type: string, message: string): SimResponse => ({ status, body: { error: { message, type, param: null, code: type } } });
+
+/** A deterministic embedding: hashed character trigrams folded into `dim` buckets, L2-normalised. */
+export function simEmbedding(text: string, dim: number): number[] {
+  const v = new Array<number>(dim).fill(0);
+  const t = ` ${text.toLowerCase()} `;
+  for (let i = 0; i + 3 <= t.length; i++) {
+    const h = createHash("md5").update(t.slice(i, i + 3)).digest();
+    v[h.readUInt32LE(0) % dim]! += h[4]! & 1 ? 1 : -1;
+  }
+  const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0)) || 1;
+  return v.map((x) => x / norm);
+}
+
+function handler(req: SimRequest): SimResponse {
+  if (req.headers.authorization !== `Bearer ${SIM_OPENAI_KEY}`) return error(401, "invalid_api_key", "Incorrect API key provided.");
+  const body = (req.body ?? {}) as { model?: string; messages?: { role: string; content: string }[]; input?: string | string[]; dimensions?: number };
+  if (req.method === "POST" && req.path === "/v1/chat/completions") {
+    const last = body.messages?.at(-1)?.content ?? "";
+    let src: Record<string, string>;
+    try {
+      src = JSON.parse(last) as Record<string, string>;
+    } catch {
+      return error(400, "invalid_request_error", "expected a JSON user message");
+    }
+    // "Rewording": a stable, recognisable transformation that keeps every fact.
+    const content = JSON.stringify(Object.fromEntries(Object.entries(src).map(([k, v]) => [k, k === "title" ? `Next step: ${v}` : `${v}`])));
+    return {
+      status: 200,
+      body: {
+        id: `chatcmpl-${createHash("sha1").update(last).digest("hex").slice(0, 12)}`, object: "chat.completion", created: 1_700_000_000, model: body.model ?? "gpt-4o-mini",
+        choices: [{ index: 0, finish_reason: "stop", logprobs: null, message: { role: "assistant", content, refusal: null } }],
+        usage: { prompt_tokens: 50, completion_tokens: 50, total_tokens: 100 },
+      },
+    };
+  }
+  if (req.method === "POST" && req.path === "/v1/embeddings") {
+    const inputs = Array.isArray(body.input) ? body.input : [body.input ?? ""];
+    const dim = body.dimensions ?? 1536;
+    return {
+      status: 200,
+      body: { object: "list", model: body.model ?? "text-embedding-3-small", data: inputs.map((t, index) => ({ object: "embedding", index, embedding: simEmbedding(String(t), dim) })), usage: { prompt_tokens: 10, total_tokens: 10 } },
+    };
+  }
+  return error(404, "not_found", `Unknown path ${req.path}`);
+}
+
+export function startOpenAiSim(port?: number) {
+  return startSimServer("openai", handler, {
+    renderRateLimit: (f) => ({ ...error(429, "rate_limit_exceeded", "Rate limit reached for requests"), headers: { "retry-after": String(f.retryAfterSeconds ?? 1) } }),
+    renderError: (status) => error(status, "server_error", "The server had an error while processing your request."),
+    port,
+  });
+}
