@@ -2,7 +2,7 @@ import type { TaskList } from "graphile-worker";
 import type { TaskDeps } from "./define-task.ts";
 import { connectorErrorsRetryTask, connectorsSyncCycleTask, connectorSyncTask } from "./tasks/connectors.ts";
 import { eventLogRetentionTask } from "./tasks/event_log_retention.ts";
-import { backfillTask, dailyPipelineTask, healthScoringTask, recommendationsRefreshTask, signalsExtractionTask } from "./tasks/intelligence.ts";
+import { backfillTask, dailyPipelineTask, embeddingsRunTask, healthScoringTask, recommendationsRefreshTask, signalsExtractionTask } from "./tasks/intelligence.ts";
 import { loopsContactsSyncTask } from "./tasks/loops.ts";
 import { maintenanceTask } from "./tasks/maintenance.ts";
 import { schedulerTickTask } from "./tasks/scheduler_tick.ts";
@@ -24,5 +24,6 @@ export function buildTaskList(deps: TaskDeps): TaskList {
     kag_recommendations_refresh: recommendationsRefreshTask(deps),
     kag_daily_pipeline: dailyPipelineTask(deps),
     kag_backfill: backfillTask(deps),
+    embeddings_run: embeddingsRunTask(deps),
   };
 }

@@ -76,7 +76,8 @@ export const envSchema = z
     OPENAI_BASE_URL: optionalUrl,
     OPENAI_MODEL: z.string().default("gpt-4o-mini"),
     EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
-    EMBEDDING_DIM: int(1536, 8, 4096),
+    // rag_chunks.embedding is vector(1536): OpenAI's text-embedding-3 models are asked for 1536 dimensions.
+    EMBEDDING_DIM: z.coerce.number().int().refine((n) => n === 1536, "EMBEDDING_DIM must be 1536 (the dimension of rag_chunks.embedding)").default(1536),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && env.SESSION_SECRET === DEV_SESSION_SECRET) {

@@ -5,7 +5,6 @@ import { EmptyState } from "~/components/AppShell.tsx";
 // Surfaces whose data pipelines are not built yet. They say so plainly instead of showing
 // invented numbers.
 const UPCOMING: Record<string, { title: string; needs: string }> = {
-  messages: { title: "Messages & search", needs: "the Chatwoot connector and the RAG index" },
   digests: { title: "Digests", needs: "the daily and weekly digest jobs" },
 };
 

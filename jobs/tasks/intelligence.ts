@@ -1,4 +1,5 @@
 import { backfillDailyPipeline, refreshProjectRecommendations, refreshSignalsAndScores, runDailyPipeline, type PipelineResult } from "../../server/services/intelligence/pipeline.ts";
+import { embedPending, syncChunks } from "../../server/services/rag/rag.ts";
 import { defineProjectTask, type TaskRun } from "../define-task.ts";
 
 // The intelligence pipeline's per-project tasks. Each reports the pipeline's warnings (hidden
@@ -23,3 +24,11 @@ export const dailyPipelineTask = defineProjectTask("kag_daily_pipeline", async (
 
 /** A newly connected project's history: the daily pipeline for each of the last 30 days. */
 export const backfillTask = defineProjectTask("kag_backfill", async (run) => report(run, await backfillDailyPipeline(run.db, run.env, run.projectId, run.now, 30)), { flags: ["KAG_ENABLED"] });
+
+/** Every 20 minutes: chunk what changed in the mirrors and embed the pending chunks. */
+export const embeddingsRunTask = defineProjectTask("embeddings_run", async (run) => {
+  const chunks = await syncChunks(run.db, run.projectId);
+  const emb = await embedPending(run.db, run.env, run.projectId);
+  for (const w of emb.warnings) await run.warn(w);
+  return { chunksUpserted: chunks.upserted, chunksRemoved: chunks.removed, embedded: emb.embedded, failed: emb.failed };
+}, { flags: ["KAG_ENABLED"] });

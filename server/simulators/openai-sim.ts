@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { localEmbedding } from "../services/rag/local-embedder.ts";
 import { startSimServer, type SimRequest, type SimResponse } from "./sim-server.ts";
 
 // A local OpenAI-compatible server for tests and the demo: POST /v1/chat/completions (rewords the
@@ -9,21 +10,9 @@ export const SIM_OPENAI_KEY = "sk-sim-local";
 
 const error = (status: number, type: string, message: string): SimResponse => ({ status, body: { error: { message, type, param: null, code: type } } });
 
-/** A deterministic embedding: hashed character trigrams folded into `dim` buckets, L2-normalised. */
-export function simEmbedding(text: string, dim: number): number[] {
-  const v = new Array<number>(dim).fill(0);
-  const t = ` ${text.toLowerCase()} `;
-  for (let i = 0; i + 3 <= t.length; i++) {
-    const h = createHash("md5").update(t.slice(i, i + 3)).digest();
-    v[h.readUInt32LE(0) % dim]! += h[4]! & 1 ? 1 : -1;
-  }
-  const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0)) || 1;
-  return v.map((x) => x / norm);
-}
-
 function handler(req: SimRequest): SimResponse {
   if (req.headers.authorization !== `Bearer ${SIM_OPENAI_KEY}`) return error(401, "invalid_api_key", "Incorrect API key provided.");
-  const body = (req.body ?? {}) as { model?: string; messages?: { role: string; content: string }[]; input?: string | string[]; dimensions?: number };
+  const body = (req.body ?? {}) as { model?: string; messages?: { role: string; content: string }[]; input?: string | string[]; dimensions?: number; encoding_format?: "float" | "base64" };
   if (req.method === "POST" && req.path === "/v1/chat/completions") {
     const last = body.messages?.at(-1)?.content ?? "";
     let src: Record<string, string>;
@@ -48,7 +37,14 @@ function handler(req: SimRequest): SimResponse {
     const dim = body.dimensions ?? 1536;
     return {
       status: 200,
-      body: { object: "list", model: body.model ?? "text-embedding-3-small", data: inputs.map((t, index) => ({ object: "embedding", index, embedding: simEmbedding(String(t), dim) })), usage: { prompt_tokens: 10, total_tokens: 10 } },
+      body: {
+        object: "list", model: body.model ?? "text-embedding-3-small", usage: { prompt_tokens: 10, total_tokens: 10 },
+        data: inputs.map((t, index) => {
+          const v = localEmbedding(`openai:${String(t)}`, dim);
+          // Like the real API: base64 of little-endian float32 when asked (the SDK's default), else numbers.
+          return { object: "embedding", index, embedding: body.encoding_format === "base64" ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v };
+        }),
+      },
     };
   }
   return error(404, "not_found", `Unknown path ${req.path}`);

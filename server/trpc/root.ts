@@ -3,6 +3,7 @@ import { createCallerFactory, publicProcedure, router } from "./init.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { connectorsRouter } from "./routers/connectors.ts";
+import { searchRouter } from "./routers/search.ts";
 import { intelligenceRouter } from "./routers/intelligence.ts";
 import { eventsRouter } from "./routers/events.ts";
 import { jobsRouter } from "./routers/jobs.ts";
@@ -19,6 +20,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   connectors: connectorsRouter,
   intelligence: intelligenceRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;

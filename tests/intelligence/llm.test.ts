@@ -1,4 +1,5 @@
 import { Logger, runOnce } from "graphile-worker";
+import { Prisma } from "../../server/generated/prisma/client.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTaskList } from "../../jobs/task-list.ts";
 import { CONNECTORS, runConnectorSync } from "../../server/services/connectors/sync.ts";
@@ -76,7 +77,7 @@ describe("LLM wording", () => {
     ["429 rate limit", { kind: "429", retryAfterSeconds: 0 } as const],
     ["500 server error", { kind: "5xx", status: 500 } as const],
   ])("%s → the job still succeeds, templates are shown, and a process_warning says why", async (_label, fault) => {
-    await db.prisma.recommendationV2.updateMany({ where: { projectId: fx.projectA.id }, data: { llmText: null } });
+    await db.prisma.recommendationV2.updateMany({ where: { projectId: fx.projectA.id }, data: { llmText: Prisma.DbNull } });
     openai.failAlways(fault);
     try {
       await enqueueProjectJob(db.prisma, { task: "kag_recommendations_refresh", payload: { projectId: fx.projectA.id, trigger: "manual" }, maxAttempts: 3 });

@@ -16,6 +16,7 @@ export const SCHEDULED_TASKS: ScheduledTaskSpec[] = [
   { task: "signals_extraction", title: "Compute the project's signals from the event log and the mirrors", defaultCadenceSeconds: 900 },
   { task: "health_scoring", title: "Score health, risk, client value and upsell likelihood", defaultCadenceSeconds: 1800 },
   { task: "kag_recommendations_refresh", title: "Refresh forecasts and next-best-action recommendations", defaultCadenceSeconds: 900 },
+  { task: "embeddings_run", title: "Chunk new messages, issues and notes and embed them for search", defaultCadenceSeconds: 1200 },
   { task: "kag_daily_pipeline", title: "Daily: snapshot → forecast → recommendations → outcomes", defaultCadenceSeconds: 86_400 },
   { task: "event_log_retention", title: "Prune old process events and job runs", defaultCadenceSeconds: 86_400 },
 ];
