@@ -73,48 +73,60 @@ export async function syncAttio(ctx: SyncContext): Promise<SyncResult> {
   const ws = ctx.source.externalId;
   const counters = { pages: 0, companiesFetched: 0, peopleFetched: 0, dealsFetched: 0, notesFetched: 0, recordsWritten: 0, recordsDeleted: 0, eventsWritten: 0 };
 
-  const scan = async (object: string) => {
+  // Pages are pipelined: the next page is requested while `onPage` writes the current one.
+  const scan = async (object: string, onPage?: (page: AttioRecord[]) => Promise<void>) => {
     const out: AttioRecord[] = [];
+    const fetchPage = (offset: number) => http.request("POST", `v2/objects/${object}/records/query`, { body: { limit: PAGE, offset }, schema: recordsPage });
+    let pending = fetchPage(0);
     for (let offset = 0; ; offset += PAGE) {
-      const res = await http.request("POST", `v2/objects/${object}/records/query`, { body: { limit: PAGE, offset }, schema: recordsPage });
+      const res = await pending;
       counters.pages++;
-      out.push(...res.data.data);
-      if (res.data.data.length < PAGE) break;
+      const page = res.data.data;
+      const more = page.length >= PAGE;
+      if (more) {
+        pending = fetchPage(offset + PAGE);
+        pending.catch(() => undefined);
+      }
+      out.push(...page);
+      await onPage?.(page);
+      if (!more) break;
     }
-    // A record moved between pages while we scanned shows up twice: keep one.
+    // A record moved between pages while we scanned shows up twice: keep one (its second write was a no-op).
     return [...new Map(out.map((r) => [r.id.record_id, r])).values()];
   };
-  // The three objects are independent scans: run them side by side (the client's rate limit still holds).
-  const [companies, people, deals] = await Promise.all([scan("companies"), scan("people"), scan("deals")]);
+  const url = (r: AttioRecord) => r.web_url ?? `attio://${ws}/${r.id.object_id}/${r.id.record_id}`;
+  const base = (r: AttioRecord) => ({ project_id: projectId, external_id: r.id.record_id, workspace_id: ws, values_hash: valuesHash(r), data: r });
+  const writeCompanies = async (page: AttioRecord[]) => {
+    counters.recordsWritten += (
+      await bulkUpsert(
+        db,
+        "attio_companies",
+        [
+          { name: "workspace_id", type: "text" },
+          { name: "name", type: "text" },
+          { name: "domain", type: "text" },
+          { name: "stage", type: "text" },
+          { name: "annual_revenue", type: "numeric" },
+          { name: "values_hash", type: "text" },
+          { name: "data", type: "jsonb" },
+        ],
+        page.map((r) => ({
+          ...base(r),
+          name: scalar(r, "name"),
+          domain: scalar(r, "domains"),
+          stage: scalar(r, "estimated_arr_usd"),
+          annual_revenue: scalar(r, "annual_revenue"),
+        })),
+      )
+    ).length;
+  };
+  // The three objects are independent scans: run them side by side (the client's rate limit still
+  // holds). Companies, the big one, are written page by page as they arrive.
+  const [companies, people, deals] = await Promise.all([scan("companies", writeCompanies), scan("people"), scan("deals")]);
   counters.companiesFetched = companies.length;
   counters.peopleFetched = people.length;
   counters.dealsFetched = deals.length;
 
-  const url = (r: AttioRecord) => r.web_url ?? `attio://${ws}/${r.id.object_id}/${r.id.record_id}`;
-  const base = (r: AttioRecord) => ({ project_id: projectId, external_id: r.id.record_id, workspace_id: ws, values_hash: valuesHash(r), data: r });
-
-  counters.recordsWritten += (
-    await bulkUpsert(
-      db,
-      "attio_companies",
-      [
-        { name: "workspace_id", type: "text" },
-        { name: "name", type: "text" },
-        { name: "domain", type: "text" },
-        { name: "stage", type: "text" },
-        { name: "annual_revenue", type: "numeric" },
-        { name: "values_hash", type: "text" },
-        { name: "data", type: "jsonb" },
-      ],
-      companies.map((r) => ({
-        ...base(r),
-        name: scalar(r, "name"),
-        domain: scalar(r, "domains"),
-        stage: scalar(r, "estimated_arr_usd"),
-        annual_revenue: scalar(r, "annual_revenue"),
-      })),
-    )
-  ).length;
   counters.recordsWritten += (
     await bulkUpsert(
       db,
@@ -273,7 +285,7 @@ export async function syncAttio(ctx: SyncContext): Promise<SyncResult> {
   ] as const) {
     const seen = list.map((r) => r.id.record_id);
     const candidates = await db.$queryRawUnsafe<{ external_id: string }[]>(
-      `SELECT external_id FROM "${table}" WHERE project_id = $1::uuid AND deleted_at IS NULL AND NOT (external_id = ANY($2::text[]))`,
+      `SELECT external_id FROM "${table}" t WHERE project_id = $1::uuid AND deleted_at IS NULL AND t.external_id NOT IN (SELECT unnest($2::text[]))`,
       projectId,
       seen,
     );

@@ -68,7 +68,9 @@ export async function bulkUpsert<Old = Record<string, unknown>>(
 /** Soft-deletes the rows of a project that a full scan did not see. Returns their ids. */
 export async function softDeleteMissing(db: Tx, table: string, projectId: string, seenIds: string[], now: Date): Promise<string[]> {
   const res = await db.$queryRawUnsafe<{ external_id: string }[]>(
-    `UPDATE "${table}" SET deleted_at = $3 WHERE project_id = $1::uuid AND deleted_at IS NULL AND NOT (external_id = ANY($2::text[])) RETURNING external_id`,
+    // NOT IN (SELECT unnest(…)) runs as a hashed subplan; NOT (x = ANY(array)) scans the whole array per row.
+    `UPDATE "${table}" t SET deleted_at = $3 WHERE project_id = $1::uuid AND deleted_at IS NULL
+       AND t.external_id NOT IN (SELECT unnest($2::text[])) RETURNING external_id`,
     projectId, seenIds, now,
   );
   return res.map((r) => r.external_id);
