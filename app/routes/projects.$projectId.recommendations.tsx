@@ -13,8 +13,11 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const includeHidden = url.searchParams.get("hidden") === "1";
   const includeInactive = url.searchParams.get("inactive") === "1";
-  const list = await load(request, () => caller.intelligence.recommendations({ projectId, includeHidden, includeInactive, limit: 100 }));
-  return { items: list.items, includeHidden, includeInactive };
+  const [list, runs] = await Promise.all([
+    load(request, () => caller.intelligence.recommendations({ projectId, includeHidden, includeInactive, limit: 100 })),
+    load(request, () => caller.intelligence.actionRuns({ projectId, limit: 200 })),
+  ]);
+  return { items: list.items, runs, includeHidden, includeInactive };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -35,6 +38,19 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
         await caller.intelligence.feedback({ projectId, id, helpful: String(form.get("helpful")) as never, note: String(form.get("note") ?? "") || undefined });
         return { message: "Thanks — feedback saved" };
       });
+    case "act": {
+      const type = String(form.get("type"));
+      const payload = type === "set_reminder" ? { remindAt: new Date(Date.now() + 86_400_000).toISOString().slice(0, 13) + ":00:00Z" } : {};
+      return act(request, async () => {
+        const r = await caller.intelligence.act({ projectId, id, type: type as never, payload });
+        return { message: r.idempotent ? `Already done: ${LABEL[type] ?? type} (same action as before)` : `${LABEL[type] ?? type}: queued` };
+      });
+    }
+    case "retry-action":
+      return act(request, async () => {
+        await caller.intelligence.retryAction({ projectId, runId: String(form.get("runId")) });
+        return { message: "Retrying the action" };
+      });
     case "shown":
       return act(request, async () => {
         await caller.intelligence.shown({ projectId, id });
@@ -48,12 +64,15 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 // Recording a view changes nothing on the page: no reload for it.
 export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, defaultShouldRevalidate }) => (formData?.get("intent") === "shown" ? false : defaultShouldRevalidate);
 
+const LABEL: Record<string, string> = { send_message: "Send follow-up", create_or_update_task: "Create Linear task", set_reminder: "Remind me tomorrow" };
+const RUN_STYLE: Record<string, string> = { succeeded: "text-emerald-700", failed: "text-amber-700", dead: "text-rose-700", pending: "text-slate-600", running: "text-slate-600" };
+
 const PRIORITY: Record<number, string> = { 5: "bg-rose-100 text-rose-800", 4: "bg-amber-100 text-amber-800" };
 const STATUS_LABEL: Record<string, string> = { new: "New", acknowledged: "Acknowledged", done: "Done", dismissed: "Dismissed" };
 
 export default function Recommendations() {
   const project = useProject();
-  const { items, includeHidden, includeInactive } = useLoaderData<typeof loader>();
+  const { items, runs, includeHidden, includeInactive } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const canAct = project.role !== "viewer";
@@ -81,16 +100,18 @@ export default function Recommendations() {
         <EmptyState title="Nothing needs your attention">No recommendation fires for this project right now. They are refreshed every 15 minutes from the synced conversations, issues and deals.</EmptyState>
       ) : (
         <ol className="space-y-3" aria-label="Recommendations by priority">
-          {items.map((r) => <RecommendationCard key={r.id} rec={r} canAct={canAct} />)}
+          {items.map((r) => <RecommendationCard key={r.id} rec={r} canAct={canAct} runs={runs.filter((x) => x.recommendationId === r.id)} />)}
         </ol>
       )}
     </div>
   );
 }
 
-type Rec = ReturnType<typeof useLoaderData<typeof loader>>["items"][number];
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+type Rec = Data["items"][number];
+type ActionRun = Data["runs"][number];
 
-function RecommendationCard({ rec, canAct }: { rec: Rec; canAct: boolean }) {
+function RecommendationCard({ rec, canAct, runs }: { rec: Rec; canAct: boolean; runs: ActionRun[] }) {
   const shown = useFetcher();
   const sent = useRef(false);
   const nav = useNavigation();
@@ -153,6 +174,41 @@ function RecommendationCard({ rec, canAct }: { rec: Rec; canAct: boolean }) {
           </ul>
         )}
       </details>
+      {canAct && rec.gateStatus === "visible" ? (
+        <div className="mt-3 flex flex-wrap gap-2" role="group" aria-label="Actions">
+          {(["send_message", "create_or_update_task", "set_reminder"] as const).map((t) => (
+            <Form method="post" key={t}>
+              <input type="hidden" name="intent" value="act" />
+              <input type="hidden" name="id" value={rec.id} />
+              <input type="hidden" name="type" value={t} />
+              <button disabled={busy} className="rounded bg-indigo-600 px-2 py-1 text-xs text-white hover:bg-indigo-700 disabled:opacity-50">{LABEL[t]}</button>
+            </Form>
+          ))}
+        </div>
+      ) : null}
+      {runs.length ? (
+        <section className="mt-3" aria-label="Action log">
+          <h3 className="text-xs font-semibold uppercase text-slate-500">Action log</h3>
+          <ul className="mt-1 space-y-1 text-xs">
+            {runs.map((x) => (
+              <li key={x.id} data-action={x.actionType} data-run-status={x.status} className="flex flex-wrap items-center gap-2">
+                <span className="font-medium">{LABEL[x.actionType] ?? x.actionType}</span>
+                <span className={RUN_STYLE[x.status] ?? ""}>{x.status}</span>
+                <span className="text-slate-500">attempt{x.attempts === 1 ? "" : "s"}: {x.attempts}/{x.maxAttempts} · <Time value={x.updatedAt} /></span>
+                {(x.result as { url?: string }).url ? <a className="underline" href={(x.result as { url: string }).url} target="_blank" rel="noreferrer">open</a> : null}
+                {x.error ? <span className="text-rose-700">{x.error.slice(0, 160)}</span> : null}
+                {canAct && (x.status === "dead" || x.status === "failed") ? (
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="retry-action" />
+                    <input type="hidden" name="runId" value={x.id} />
+                    <button className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-50">Retry</button>
+                  </Form>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {canAct ? (
         <Form method="post" className="mt-3 flex flex-wrap items-center gap-2 text-xs">
           <input type="hidden" name="intent" value="feedback" />

@@ -42,9 +42,23 @@ export function chatwootHandler(ws: Workspace, token: string) {
   return (req: SimRequest): SimResponse => {
     if (req.headers["api_access_token"] !== token) return { status: 401, body: { error: "You need to sign in or sign up before continuing." } };
     const m = /^\/api\/v1\/accounts\/(\d+)\/(inboxes|contacts|conversations)(?:\/(\d+)\/messages)?\/?$/.exec(req.path);
-    if (!m || req.method !== "GET") return notFound();
+    if (!m || (req.method !== "GET" && !(req.method === "POST" && m[3]))) return notFound();
     const acc = ws.byChatwootAccount(Number(m[1]))?.chatwoot;
     if (!acc) return { status: 404, body: { error: "Resource could not be found" } };
+    if (req.method === "POST") {
+      // Create a message in a conversation (an agent's outgoing reply).
+      const conv = acc.conversations.find((c) => c.id === Number(m[3]));
+      if (!conv) return { status: 404, body: { error: "Resource could not be found" } };
+      const body = (req.body ?? {}) as { content?: unknown; message_type?: unknown; private?: unknown };
+      if (typeof body.content !== "string" || !body.content.trim()) return { status: 422, body: { message: "Content can't be blank" } };
+      const maxId = Math.max(0, ...acc.conversations.flatMap((c) => c.messages.map((x) => x.id)));
+      const created: CwConversation["messages"][number] = {
+        id: maxId + 1, content: body.content, message_type: body.message_type === "incoming" ? 0 : 1, private: body.private === true,
+        sender_type: body.message_type === "incoming" ? "contact" : "user", sender_id: body.message_type === "incoming" ? conv.contact_id : acc.agents[0]!.id, created_at: Math.floor(Date.now() / 1000),
+      };
+      conv.messages.push(created);
+      return { status: 200, body: messageJson(acc, conv, created) };
+    }
     const page = Math.max(1, Number(req.query.page ?? 1) || 1);
 
     if (m[2] === "inboxes") return { status: 200, body: { payload: acc.inboxes.map((i) => ({ ...i, account_id: acc.accountId })) } };

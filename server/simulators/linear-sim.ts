@@ -89,8 +89,29 @@ function issueNode(ws: LinearWorkspace, i: LinIssue) {
   };
 }
 
+type IssueCreateInput = { id?: string; teamId: string; title: string; description?: string; priority?: number; dueDate?: string; stateId?: string };
+
 export function linearRoot(ws: LinearWorkspace) {
   return {
+    teams: (args: Page) => connection([{ id: ws.teamId, key: ws.teamKey, name: ws.teamKey, updatedAt: new Date(0) }], args, (t) => t.updatedAt, (t) => ({ id: t.id, key: t.key, name: t.name })),
+    issue: ({ id }: { id: string }) => {
+      const i = issueById(ws, id);
+      if (!i) throw new Error("Entity not found: Issue");
+      return issueNode(ws, i);
+    },
+    issueCreate: ({ input }: { input: IssueCreateInput }) => {
+      if (input.teamId !== ws.teamId) throw new Error("Entity not found: Team");
+      if (input.id && issueById(ws, input.id)) throw new Error("Entity already exists");
+      const now = new Date();
+      const number = Math.max(0, ...ws.issues.map((i) => i.number)) + 1;
+      const issue: LinIssue = {
+        id: input.id ?? crypto.randomUUID(), identifier: `${ws.teamKey}-${number}`, number, title: input.title, description: input.description ?? "", priority: input.priority ?? 0, estimate: null,
+        createdAt: now, updatedAt: now, completedAt: null, archivedAt: null, dueDate: input.dueDate ?? null,
+        stateId: input.stateId ?? ws.states.find((st) => st.type === "unstarted")?.id ?? ws.states[0]!.id, cycleId: null, projectId: null, labelIds: [], assigneeId: null, blockedByIds: [],
+      };
+      ws.issues.push(issue);
+      return { success: true, lastSyncId: ws.issues.length, issue: issueNode(ws, issue) };
+    },
     issues: (args: Page) => {
       const keep = updatedFilter(args);
       const order = args.orderBy === "createdAt" ? "createdAt" : "updatedAt";

@@ -187,6 +187,18 @@ describe("in a real browser", () => {
     await refreshProjectRecommendations(db.prisma, env, acmeId, new Date());
     expect((await db.prisma.recommendationV2.findUniqueOrThrow({ where: { id: rec.id } })).status).toBe("acknowledged");
 
+    // Send the follow-up: the worker posts it to Chatwoot and the action log shows success.
+    const postsBefore = sims.chatwoot.requests.filter((r) => r.method === "POST").length;
+    await card.getByRole("button", { name: "Send follow-up" }).click();
+    await expect.poll(async () => {
+      await page.reload();
+      return page.locator('li[data-category="waiting_on_client"] [data-action="send_message"]').getAttribute("data-run-status");
+    }, { timeout: 30_000 }).toBe("succeeded");
+    expect(sims.chatwoot.requests.filter((r) => r.method === "POST").length).toBe(postsBefore + 1);
+    await screenshot(page, "15-action-log");
+    await page.goto(`${server.url}/projects/${acmeId}/settings`);
+    await expect.poll(() => page.getByText("recommendation_action_taken").first().isVisible()).toBe(true);
+
     // Search finds the approval request by meaning and words, with its link.
     await syncChunks(db.prisma, acmeId);
     await embedPending(db.prisma, env, acmeId);

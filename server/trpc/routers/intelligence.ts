@@ -2,6 +2,7 @@ import { z } from "zod";
 import { listRecommendations, markRecommendationShown, recordRecommendationFeedback, setRecommendationStatus } from "../../services/intelligence/recommendation-lifecycle.ts";
 import { projectOverview, snapshotTrend } from "../../services/intelligence/read-models.ts";
 import { similarCases } from "../../services/intelligence/similarity.ts";
+import { ACTION_TYPES, listActionRuns, requestAction, retryAction } from "../../services/intelligence/actions.ts";
 import { projectProcedure, router } from "../init.ts";
 
 const recId = z.uuid({ message: "id must be a recommendation id" });
@@ -31,6 +32,16 @@ export const intelligenceRouter = router({
   feedback: projectProcedure
     .input(z.object({ id: recId, helpful: z.enum(["helpful", "not_helpful"]), note: z.string().trim().max(2000).optional() }))
     .mutation(({ ctx, input }) => recordRecommendationFeedback(ctx.db, { ...input, projectId: ctx.project.id, actor: ctx.actor, requestId: ctx.requestId })),
+  /** Take an action on a recommendation (runs on the worker; the same action and payload is one run). */
+  act: projectProcedure
+    .input(z.object({ id: recId, type: z.enum(ACTION_TYPES), payload: z.record(z.string(), z.unknown()).default({}) }))
+    .mutation(({ ctx, input }) => requestAction(ctx.db, ctx.env, { projectId: ctx.project.id, recommendationId: input.id, type: input.type, payload: input.payload, actor: ctx.actor, now: ctx.now(), requestId: ctx.requestId })),
+  actionRuns: projectProcedure
+    .input(z.object({ recommendationId: recId.optional(), limit: z.number().int().min(1).max(200).default(50) }))
+    .query(({ ctx, input }) => listActionRuns(ctx.db, { projectId: ctx.project.id, recommendationId: input.recommendationId, limit: input.limit })),
+  retryAction: projectProcedure
+    .input(z.object({ runId: z.uuid({ message: "runId must be an action run id" }) }))
+    .mutation(({ ctx, input }) => retryAction(ctx.db, { projectId: ctx.project.id, runId: input.runId, actor: ctx.actor, requestId: ctx.requestId })),
   /** A card was viewed: counts and audits it (any member may, viewers included). */
   shown: projectProcedure
     .meta({ minRole: "viewer" })
