@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState, Time } from "~/components/AppShell.tsx";
+import { TrendChart } from "~/components/TrendChart.tsx";
 import { load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
 
@@ -14,12 +15,13 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
     load(request, () => caller.intelligence.overview({ projectId })),
     load(request, () => caller.intelligence.recommendations({ projectId, limit: 3 })),
   ]);
-  return { members, scheduled, events: events.items, overview, topRecs: recs.items };
+  const trend = await load(request, () => caller.intelligence.trend({ projectId, days: 30 }));
+  return { members, scheduled, events: events.items, overview, topRecs: recs.items, trend };
 }
 
 export default function ProjectDashboard() {
   const project = useProject();
-  const { members, scheduled, events, overview, topRecs } = useLoaderData<typeof loader>();
+  const { members, scheduled, events, overview, topRecs, trend } = useLoaderData<typeof loader>();
   const failing = scheduled.filter((j) => j.lastStatus === "failed");
   return (
     <div className="space-y-6">
@@ -39,6 +41,14 @@ export default function ProjectDashboard() {
           <h3 className="text-sm font-semibold text-slate-700">Team</h3>
           <ul className="mt-2 space-y-1 text-sm">{members.map((m) => <li key={m.userId}>{m.name} <span className="text-slate-500">· {m.role}</span></li>)}</ul>
         </div>
+      </section>
+      <section aria-labelledby="trend-heading">
+        <h2 id="trend-heading" className="text-lg font-semibold">Health and risk, last 30 days</h2>
+        {trend.length < 2 ? (
+          <div className="mt-2"><EmptyState title="Not enough history yet">The trend fills in with one snapshot per day (the daily pipeline; a new project gets 30 days back-filled).</EmptyState></div>
+        ) : (
+          <div className="mt-2 rounded-lg bg-white p-2 ring-1 ring-slate-200"><TrendChart points={trend.map((t) => ({ date: t.date, health: t.health, risk: t.risk }))} /></div>
+        )}
       </section>
       <ForecastsSection forecasts={overview.forecasts} />
       <section aria-labelledby="top-recs-heading">

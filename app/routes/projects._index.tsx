@@ -1,39 +1,99 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { AppShell, EmptyState } from "~/components/AppShell.tsx";
+import { Sparkline } from "~/components/Sparkline.tsx";
 import { load, requireCaller } from "~/utils/trpc.server.ts";
 
-export const meta: MetaFunction = () => [{ title: "Projects · Control Tower" }];
+export const meta: MetaFunction = () => [{ title: "Portfolio · Control Tower" }];
+
+const SORTS = { risk: "Highest risk", health: "Lowest health", recs: "Most open recommendations", name: "Name" } as const;
+type Sort = keyof typeof SORTS;
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const caller = requireCaller(context, request);
-  const me = await load(request, () => caller.auth.me());
-  return { user: me.user, projects: me.projects, activeProjectId: me.activeProjectId };
+  const url = new URL(request.url);
+  const sortParam = url.searchParams.get("sort") ?? "risk";
+  const sort: Sort = sortParam in SORTS ? (sortParam as Sort) : "risk";
+  const q = (url.searchParams.get("q") ?? "").trim().toLowerCase().slice(0, 100);
+  const atRisk = url.searchParams.get("atRisk") === "1";
+  const [me, portfolio] = await Promise.all([load(request, () => caller.auth.me()), load(request, () => caller.projects.portfolio())]);
+  const rows = portfolio
+    .filter((p) => !q || p.name.toLowerCase().includes(q))
+    .filter((p) => !atRisk || (p.risk && p.risk.level !== "low") || (p.health && p.health.level !== "low"))
+    .sort((a, b) => {
+      if (sort === "name") return a.name.localeCompare(b.name);
+      if (sort === "health") return (a.health?.score ?? 101) - (b.health?.score ?? 101) || a.name.localeCompare(b.name);
+      if (sort === "recs") return b.openRecommendations - a.openRecommendations || a.name.localeCompare(b.name);
+      return (b.risk?.score ?? -1) - (a.risk?.score ?? -1) || a.name.localeCompare(b.name);
+    });
+  return { user: me.user, projects: me.projects, activeProjectId: me.activeProjectId, rows, total: portfolio.length, sort, q, atRisk };
 }
 
-export default function Projects() {
-  const { user, projects, activeProjectId } = useLoaderData<typeof loader>();
+const LEVEL: Record<string, string> = { low: "text-emerald-700", medium: "text-amber-700", high: "text-orange-700", critical: "text-rose-700" };
+
+function age(iso: string | null, now: number): string {
+  if (!iso) return "never";
+  const m = Math.round((now - new Date(iso).getTime()) / 60_000);
+  return m < 1 ? "just now" : m < 60 ? `${m} min ago` : m < 48 * 60 ? `${Math.round(m / 60)} h ago` : `${Math.round(m / 1440)} d ago`;
+}
+
+export default function Portfolio() {
+  const { user, projects, activeProjectId, rows, total, sort, q, atRisk } = useLoaderData<typeof loader>();
+  const now = Date.now();
   return (
     <AppShell user={user} projects={projects}>
-      <main className="mx-auto max-w-7xl p-4">
-        <h1 className="text-2xl font-bold">Your projects</h1>
-        {projects.length === 0 ? (
-          <div className="mt-6"><EmptyState title="No projects yet">Ask a project owner to add you as a member.</EmptyState></div>
+      <main className="mx-auto max-w-7xl space-y-4 p-4">
+        <div>
+          <h1 className="text-2xl font-bold">Your projects</h1>
+          <p className="text-sm text-slate-600">Health, risk and the next action of every project you belong to.</p>
+        </div>
+        {total === 0 ? (
+          <EmptyState title="No projects yet">Ask a project owner to add you as a member.</EmptyState>
         ) : (
-          <ul className="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-            {projects.map((p) => (
-              <li key={p.id}>
-                <Link to={`/projects/${p.id}`} className="block rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 hover:ring-indigo-400">
-                  <div className="flex items-center justify-between">
-                    <h2 className="font-semibold">{p.name}</h2>
-                    <span className="rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{p.role}</span>
-                  </div>
-                  <p className="mt-1 text-sm text-slate-600">{p.description || "No description"}</p>
-                  {p.id === activeProjectId ? <p className="mt-2 text-xs text-indigo-700">Last opened</p> : null}
-                </Link>
-              </li>
-            ))}
-          </ul>
+          <>
+            <Form method="get" className="flex flex-wrap items-end gap-3 text-sm" aria-label="Sort and filter">
+              <label className="flex flex-col">Search<input name="q" defaultValue={q} className="rounded border border-slate-300 px-2 py-1" placeholder="Project name" /></label>
+              <label className="flex flex-col">Sort by
+                <select name="sort" defaultValue={sort} className="rounded border border-slate-300 px-2 py-1">
+                  {Object.entries(SORTS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+                </select>
+              </label>
+              <label className="flex items-center gap-1"><input type="checkbox" name="atRisk" value="1" defaultChecked={atRisk} /> Needs attention only</label>
+              <button className="rounded bg-indigo-600 px-3 py-1 text-white">Apply</button>
+            </Form>
+            {rows.length === 0 ? <EmptyState title="No project matches">Clear the search or the filter.</EmptyState> : (
+              <div className="overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
+                <table className="w-full text-sm">
+                  <caption className="sr-only">Projects with health, risk, trend, top recommendation and data freshness</caption>
+                  <thead className="text-left text-xs uppercase text-slate-500">
+                    <tr><th className="p-2">Project</th><th className="p-2">Health</th><th className="p-2">Risk</th><th className="p-2">Last 14 days</th><th className="p-2">Top recommendation</th><th className="p-2">Data freshness</th></tr>
+                  </thead>
+                  <tbody className="divide-y divide-slate-100">
+                    {rows.map((p) => (
+                      <tr key={p.id} data-project={p.id}>
+                        <th scope="row" className="p-2 text-left font-medium">
+                          <Link className="underline" to={`/projects/${p.id}`}>{p.name}</Link>
+                          <div className="text-xs font-normal text-slate-500">{p.role}{p.id === activeProjectId ? " · Last opened" : ""}</div>
+                        </th>
+                        <td className="p-2">{p.health ? <span className={`font-bold ${LEVEL[p.health.level] ?? ""}`}>{Math.round(p.health.score)}</span> : <span className="text-slate-400">—</span>}</td>
+                        <td className="p-2">{p.risk ? <span className={`font-bold ${LEVEL[p.risk.level] ?? ""}`}>{Math.round(p.risk.score)}</span> : <span className="text-slate-400">—</span>}</td>
+                        <td className="p-2"><Sparkline label={`Health of ${p.name} over the last 14 days`} values={p.trend.map((t) => t.health)} /></td>
+                        <td className="p-2">
+                          {p.topRecommendation ? <Link className="underline" to={`/projects/${p.id}/recommendations`}>P{p.topRecommendation.priority} · {p.topRecommendation.title}</Link> : <span className="text-slate-500">{p.health ? "Nothing to do" : "No data yet"}</span>}
+                          {p.openRecommendations > 1 ? <div className="text-xs text-slate-500">+{p.openRecommendations - 1} more</div> : null}
+                        </td>
+                        <td className="p-2 text-xs text-slate-600">
+                          {p.freshness.length === 0 ? "no sync yet" : p.freshness.filter((f) => f.connector !== "loops").map((f) => (
+                            <div key={f.connector} className={f.status === "failed" ? "text-rose-700" : ""}>{f.connector}: {f.status === "failed" ? "failing · " : ""}{age(f.lastSuccessAt, now)}</div>
+                          ))}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </>
         )}
       </main>
     </AppShell>

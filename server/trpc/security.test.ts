@@ -11,7 +11,7 @@ const projectProcs = procedures.filter((p) => p.projectScoped);
 
 // Procedures that act on no single project. A new one must be added here on purpose, after
 // deciding it cannot leak another project's data.
-const NOT_PROJECT_SCOPED = ["health", "auth.login", "auth.logout", "auth.me", "projects.list", "tokens.list", "tokens.create", "tokens.revoke"];
+const NOT_PROJECT_SCOPED = ["health", "auth.login", "auth.logout", "auth.me", "projects.list", "projects.portfolio", "tokens.list", "tokens.create", "tokens.revoke"];
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -20,6 +20,15 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 describe("project scope is a security boundary", () => {
+  it("the portfolio lists only the caller's projects (and a restricted token's one project)", async () => {
+    const outsider = await callerAs(db, env, sessionAuth(fx.outsider)).projects.portfolio();
+    expect(outsider.map((p) => p.id)).toEqual([fx.projectB.id]);
+    const restricted = await callerAs(db, env, tokenAuth(fx.owner, { projectId: fx.projectB.id })).projects.portfolio();
+    expect(restricted.map((p) => p.id)).toEqual([fx.projectB.id]);
+    const owner = await callerAs(db, env, sessionAuth(fx.owner)).projects.portfolio();
+    expect(owner.map((p) => p.id).sort()).toEqual([fx.projectA.id, fx.projectB.id].sort());
+  });
+
   it("every procedure is either project-scoped or deliberately listed as not", () => {
     const unscoped = procedures.filter((p) => !p.projectScoped).map((p) => p.path).sort();
     expect(unscoped).toEqual([...NOT_PROJECT_SCOPED].sort());

@@ -13,7 +13,7 @@ import { startServer } from "../helpers/server.ts";
 import { gotoHydrated, launchBrowser, login, screenshot, watchPage } from "../helpers/browser.ts";
 import { bindProjectToSims } from "../helpers/sims.ts";
 import { CONNECTORS, runConnectorSync } from "../../server/services/connectors/sync.ts";
-import { refreshProjectRecommendations } from "../../server/services/intelligence/pipeline.ts";
+import { backfillDailyPipeline, refreshProjectRecommendations } from "../../server/services/intelligence/pipeline.ts";
 import { embedPending, syncChunks } from "../../server/services/rag/rag.ts";
 import { startSimulators, type Simulators } from "../../server/simulators/index.ts";
 
@@ -153,10 +153,24 @@ describe("in a real browser", () => {
 
   it("a PM opens the recommendations, sees why (evidence with links), acknowledges one; the view and the change are audited", async () => {
     for (const c of CONNECTORS) expect((await runConnectorSync(db.prisma, env, { projectId: acmeId, connector: c, now: new Date(), http: { maxRetries: 2 } })).status).toBe("ok");
+    await backfillDailyPipeline(db.prisma, env, acmeId, new Date(), 14);
     await refreshProjectRecommendations(db.prisma, env, acmeId, new Date());
     const page = await browser.newPage();
     const watch = watchPage(page);
     await login(page, server.url, "pm@controltower.dev", DEMO_PASSWORD);
+    // The portfolio: the project's health, risk, 14-day sparkline, top recommendation and freshness.
+    await gotoHydrated(page, `${server.url}/projects?sort=risk`);
+    const row = page.locator(`tr[data-project="${acmeId}"]`);
+    await expect.poll(() => row.getByRole("img", { name: /Health of Acme Web Relaunch/ }).isVisible()).toBe(true);
+    expect(await row.getByText(/chatwoot: (just now|\d+ min ago)/).isVisible()).toBe(true);
+    expect(await row.getByRole("link", { name: /^P5 · / }).isVisible()).toBe(true);
+    await screenshot(page, "16-portfolio");
+    // The dashboard: the trend chart (recharts) and the forecast.
+    await gotoHydrated(page, `${server.url}/projects/${acmeId}`);
+    await expect.poll(() => page.locator("svg.recharts-surface").count()).toBeGreaterThan(0);
+    expect(await page.locator('tr[data-risk="client_risk"]').isVisible()).toBe(true);
+    await screenshot(page, "17-dashboard-with-data");
+
     await gotoHydrated(page, `${server.url}/projects/${acmeId}/recommendations`);
     const card = page.locator('li[data-category="waiting_on_client"]');
     const all = await db.prisma.recommendationV2.findMany({ where: { projectId: acmeId } });

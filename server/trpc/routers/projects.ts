@@ -1,9 +1,14 @@
+import { portfolioOverview } from "../../services/portfolio.ts";
 import { listMembers, listProjectsForUser } from "../../services/projects.ts";
 import { authedProcedure, projectProcedure, router } from "../init.ts";
 
 export const projectsRouter = router({
   list: authedProcedure.query(({ ctx }) =>
     listProjectsForUser(ctx.db, { userId: ctx.user.id, onlyProjectId: ctx.auth.kind === "token" ? ctx.auth.projectId : null }),
+  ),
+  /** Every project of the caller (a restricted token: its one project) with health, risk, trend, top recommendation and freshness. */
+  portfolio: authedProcedure.query(({ ctx }) =>
+    portfolioOverview(ctx.db, { userId: ctx.user.id, onlyProjectId: ctx.auth.kind === "token" ? ctx.auth.projectId : null, now: ctx.now() }),
   ),
   get: projectProcedure.query(({ ctx }) => ({
     id: ctx.project.id, slug: ctx.project.slug, name: ctx.project.name, description: ctx.project.description, role: ctx.role,
