@@ -3,7 +3,7 @@ import type { TaskDeps } from "./define-task.ts";
 import { connectorErrorsRetryTask, connectorsSyncCycleTask, connectorSyncTask } from "./tasks/connectors.ts";
 import { eventLogRetentionTask } from "./tasks/event_log_retention.ts";
 import { recommendationActionTask, recommendationReminderTask } from "./tasks/recommendation-actions.ts";
-import { backfillTask, dailyPipelineTask, embeddingsRunTask, healthScoringTask, recommendationsRefreshTask, signalsExtractionTask } from "./tasks/intelligence.ts";
+import { backfillTask, dailyDigestTask, dailyPipelineTask, embeddingsRunTask, weeklyDigestTask, healthScoringTask, recommendationsRefreshTask, signalsExtractionTask } from "./tasks/intelligence.ts";
 import { loopsContactsSyncTask } from "./tasks/loops.ts";
 import { maintenanceTask } from "./tasks/maintenance.ts";
 import { schedulerTickTask } from "./tasks/scheduler_tick.ts";
@@ -26,6 +26,8 @@ export function buildTaskList(deps: TaskDeps): TaskList {
     kag_daily_pipeline: dailyPipelineTask(deps),
     kag_backfill: backfillTask(deps),
     embeddings_run: embeddingsRunTask(deps),
+    daily_digest: dailyDigestTask(deps),
+    weekly_digest: weeklyDigestTask(deps),
     recommendation_action: recommendationActionTask(deps),
     recommendation_reminder: recommendationReminderTask(deps),
   };

@@ -92,3 +92,8 @@ export function Time({ value }: { value: string | Date | null | undefined }) {
   const d = new Date(value);
   return <time dateTime={d.toISOString()}>{d.toISOString().replace("T", " ").slice(0, 16)} UTC</time>;
 }
+
+/** A calendar date as YYYY-MM-DD, whether it arrives as a Date or as its JSON string. */
+export function isoDate(value: string | Date): string {
+  return new Date(value).toISOString().slice(0, 10);
+}

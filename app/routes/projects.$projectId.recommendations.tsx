@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useSearchParams, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-import { EmptyState, Time } from "~/components/AppShell.tsx";
+import { EmptyState, isoDate, Time } from "~/components/AppShell.tsx";
 import { act, load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
 
@@ -130,7 +130,7 @@ function RecommendationCard({ rec, canAct, runs }: { rec: Rec; canAct: boolean; 
           <h2 id={`rec-${rec.id}`} className="font-semibold">{rec.title}</h2>
           <p className="mt-1 text-xs text-slate-600">
             <span className={`rounded px-1.5 py-0.5 font-medium ${PRIORITY[rec.priority] ?? "bg-slate-100"}`}>P{rec.priority}</span>{" "}
-            {rec.category.replaceAll("_", " ")} · owner {rec.ownerRole.replace("_", " ")} · due {String(rec.dueDate).slice(0, 10)} · {STATUS_LABEL[rec.status]}
+            {rec.category.replaceAll("_", " ")} · owner {rec.ownerRole.replace("_", " ")} · due {isoDate(rec.dueDate)} · {STATUS_LABEL[rec.status]}
             {rec.gateStatus === "hidden" ? <> · <span className="font-medium text-rose-700">hidden: {rec.gateReason}</span></> : null}
             {!rec.active ? <> · no longer firing</> : null}
           </p>

@@ -1,4 +1,5 @@
 import { backfillDailyPipeline, refreshProjectRecommendations, refreshSignalsAndScores, runDailyPipeline, type PipelineResult } from "../../server/services/intelligence/pipeline.ts";
+import { buildDigest } from "../../server/services/intelligence/digests.ts";
 import { embedPending, syncChunks } from "../../server/services/rag/rag.ts";
 import { defineProjectTask, type TaskRun } from "../define-task.ts";
 
@@ -31,4 +32,17 @@ export const embeddingsRunTask = defineProjectTask("embeddings_run", async (run)
   const emb = await embedPending(run.db, run.env, run.projectId);
   for (const w of emb.warnings) await run.warn(w);
   return { chunksUpserted: chunks.upserted, chunksRemoved: chunks.removed, embedded: emb.embedded, failed: emb.failed };
+}, { flags: ["KAG_ENABLED"] });
+
+/** Yesterday's digest of the project (daily) and last week's (weekly). */
+export const dailyDigestTask = defineProjectTask("daily_digest", async (run) => {
+  const res = await buildDigest(run.db, run.env, { projectId: run.projectId, kind: "daily", now: run.now });
+  for (const w of res.warnings) await run.warn(w);
+  return { digests: 1, llm: res.summarySource === "llm" ? 1 : 0 };
+}, { flags: ["KAG_ENABLED"] });
+
+export const weeklyDigestTask = defineProjectTask("weekly_digest", async (run) => {
+  const res = await buildDigest(run.db, run.env, { projectId: run.projectId, kind: "weekly", now: run.now });
+  for (const w of res.warnings) await run.warn(w);
+  return { digests: 1, llm: res.summarySource === "llm" ? 1 : 0 };
 }, { flags: ["KAG_ENABLED"] });

@@ -11,7 +11,7 @@ const projectProcs = procedures.filter((p) => p.projectScoped);
 
 // Procedures that act on no single project. A new one must be added here on purpose, after
 // deciding it cannot leak another project's data.
-const NOT_PROJECT_SCOPED = ["health", "auth.login", "auth.logout", "auth.me", "projects.list", "projects.portfolio", "tokens.list", "tokens.create", "tokens.revoke"];
+const NOT_PROJECT_SCOPED = ["health", "auth.login", "auth.logout", "auth.me", "projects.list", "projects.portfolio", "projects.portfolioDigest", "tokens.list", "tokens.create", "tokens.revoke"];
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -27,6 +27,8 @@ describe("project scope is a security boundary", () => {
     expect(restricted.map((p) => p.id)).toEqual([fx.projectB.id]);
     const owner = await callerAs(db, env, sessionAuth(fx.owner)).projects.portfolio();
     expect(owner.map((p) => p.id).sort()).toEqual([fx.projectA.id, fx.projectB.id].sort());
+    const digest = await callerAs(db, env, sessionAuth(fx.outsider)).projects.portfolioDigest({ kind: "daily" });
+    expect(digest.map((p) => p.projectId)).toEqual([fx.projectB.id]);
   });
 
   it("every procedure is either project-scoped or deliberately listed as not", () => {

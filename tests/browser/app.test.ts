@@ -15,6 +15,7 @@ import { bindProjectToSims } from "../helpers/sims.ts";
 import { CONNECTORS, runConnectorSync } from "../../server/services/connectors/sync.ts";
 import { backfillDailyPipeline, refreshProjectRecommendations } from "../../server/services/intelligence/pipeline.ts";
 import { embedPending, syncChunks } from "../../server/services/rag/rag.ts";
+import { buildDigest } from "../../server/services/intelligence/digests.ts";
 import { startSimulators, type Simulators } from "../../server/simulators/index.ts";
 
 let db: TestDb;
@@ -102,11 +103,9 @@ describe("in a real browser", () => {
     await expect.poll(() => page.getByTestId("new-token").textContent()).toMatch(/^ct_/);
     await screenshot(page, "06-settings");
 
-    for (const section of ["digests"]) {
-      await page.goto(`${server.url}/projects/${acmeId}/${section}`);
-      await expect.poll(() => page.getByText("Not available yet").isVisible()).toBe(true);
-      await screenshot(page, `07-${section}`);
-    }
+    await page.goto(`${server.url}/projects/${acmeId}/digests`);
+    await expect.poll(() => page.getByRole("heading", { name: "Digests", level: 1 }).isVisible()).toBe(true);
+    await screenshot(page, "07-digests-empty");
 
     // The project switcher remembers the choice.
     await gotoHydrated(page, `${server.url}/projects/${acmeId}`);
@@ -170,6 +169,13 @@ describe("in a real browser", () => {
     await expect.poll(() => page.locator("svg.recharts-surface").count()).toBeGreaterThan(0);
     expect(await page.locator('tr[data-risk="client_risk"]').isVisible()).toBe(true);
     await screenshot(page, "17-dashboard-with-data");
+
+    // Digests: the weekly one, with its summary and chart, and the portfolio line.
+    await buildDigest(db.prisma, env, { projectId: acmeId, kind: "weekly", now: new Date() });
+    await gotoHydrated(page, `${server.url}/projects/${acmeId}/digests?kind=weekly`);
+    await expect.poll(() => page.getByText(/^Last week Acme Web Relaunch ended at health/).first().isVisible()).toBe(true);
+    expect(await page.locator("svg.recharts-surface").count()).toBeGreaterThan(0);
+    await screenshot(page, "18-digests");
 
     await gotoHydrated(page, `${server.url}/projects/${acmeId}/recommendations`);
     const card = page.locator('li[data-category="waiting_on_client"]');

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTaskList } from "../../jobs/task-list.ts";
 import { listEvents, type EvidenceRef } from "../../server/services/events/event-log.ts";
 import { backfillDailyPipeline, refreshProjectRecommendations, runDailyPipeline } from "../../server/services/intelligence/pipeline.ts";
+import { buildDigest } from "../../server/services/intelligence/digests.ts";
 import { listRecommendations, setRecommendationStatus } from "../../server/services/intelligence/recommendation-lifecycle.ts";
 import { similarCases } from "../../server/services/intelligence/similarity.ts";
 import { enqueueProjectJob } from "../../server/services/jobs/enqueue.ts";
@@ -227,6 +228,18 @@ describe("fresh data, fresh recommendations", () => {
     expect(res.counters.days).toBe(30);
     expect(await db.prisma.projectSnapshot.count({ where: { projectId: p.id } })).toBe(30);
     expect((await db.prisma.recommendationV2.findMany({ where: { projectId: p.id } })).map((r) => r.category)).toContain("waiting_on_client");
+    // Digests over the back-filled history, written by the worker, idempotent per period.
+    for (const task of ["daily_digest", "weekly_digest"]) await enqueueProjectJob(db.prisma, { task, payload: { projectId: p.id, trigger: "manual" }, maxAttempts: 3 });
+    await runOnce({ pgPool: db.pool, taskList: buildTaskList({ db: db.prisma, env, workerId: "test", now: () => NOW }), logger: silent });
+    const digests = await db.prisma.digest.findMany({ where: { projectId: p.id }, orderBy: { kind: "asc" } });
+    expect(digests.map((d) => [d.kind, d.periodStart.toISOString().slice(0, 10)])).toEqual([["daily", "2026-11-19"], ["weekly", "2026-11-09"]]);
+    const weekly = digests[1]!;
+    expect(weekly.summary).toMatch(/^Last week Fresh ended at health \d+ \(from \d+\) and risk \d+/);
+    expect(weekly.summarySource).toBe("template");
+    expect((weekly.content as { trend: unknown[] }).trend.length).toBe(8);
+    await buildDigest(db.prisma, env, { projectId: p.id, kind: "weekly", now: NOW });
+    expect(await db.prisma.digest.count({ where: { projectId: p.id } })).toBe(2);
+
     // A re-sync that brings nothing new queues nothing.
     await db.prisma.$executeRaw`DELETE FROM graphile_worker._private_jobs WHERE key = ${`kag_backfill:${p.id}`}`;
     for (const c of CONNECTORS) await enqueueProjectJob(db.prisma, { task: `${c}_sync`, payload: { projectId: p.id, trigger: "manual" }, maxAttempts: 3 });

@@ -18,6 +18,8 @@ export const SCHEDULED_TASKS: ScheduledTaskSpec[] = [
   { task: "kag_recommendations_refresh", title: "Refresh forecasts and next-best-action recommendations", defaultCadenceSeconds: 900 },
   { task: "embeddings_run", title: "Chunk new messages, issues and notes and embed them for search", defaultCadenceSeconds: 1200 },
   { task: "kag_daily_pipeline", title: "Daily: snapshot → forecast → recommendations → outcomes", defaultCadenceSeconds: 86_400 },
+  { task: "daily_digest", title: "Write yesterday's digest", defaultCadenceSeconds: 86_400 },
+  { task: "weekly_digest", title: "Write last week's digest", defaultCadenceSeconds: 604_800 },
   { task: "event_log_retention", title: "Prune old process events and job runs", defaultCadenceSeconds: 86_400 },
 ];
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { listRecommendations, markRecommendationShown, recordRecommendationFeedback, setRecommendationStatus } from "../../services/intelligence/recommendation-lifecycle.ts";
 import { projectOverview, snapshotTrend } from "../../services/intelligence/read-models.ts";
 import { similarCases } from "../../services/intelligence/similarity.ts";
+import { listDigests } from "../../services/intelligence/digests.ts";
 import { ACTION_TYPES, listActionRuns, requestAction, retryAction } from "../../services/intelligence/actions.ts";
 import { projectProcedure, router } from "../init.ts";
 
@@ -14,6 +15,9 @@ export const intelligenceRouter = router({
   trend: projectProcedure
     .input(z.object({ days: z.number().int().min(1).max(365).default(30) }))
     .query(({ ctx, input }) => snapshotTrend(ctx.db, ctx.project.id, input.days, ctx.now())),
+  digests: projectProcedure
+    .input(z.object({ kind: z.enum(["daily", "weekly"]).default("daily"), limit: z.number().int().min(1).max(60).default(14) }))
+    .query(({ ctx, input }) => listDigests(ctx.db, { projectId: ctx.project.id, kind: input.kind, limit: input.limit })),
   similar: projectProcedure
     .input(z.object({ windowDays: z.union([z.literal(7), z.literal(14), z.literal(30)]).default(14), topK: z.number().int().min(1).max(50).default(5) }))
     .query(({ ctx, input }) => similarCases(ctx.db, { projectId: ctx.project.id, windowDays: input.windowDays, topK: input.topK })),

@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { portfolioDigest } from "../../services/intelligence/digests.ts";
 import { portfolioOverview } from "../../services/portfolio.ts";
 import { listMembers, listProjectsForUser } from "../../services/projects.ts";
 import { authedProcedure, projectProcedure, router } from "../init.ts";
@@ -10,6 +12,10 @@ export const projectsRouter = router({
   portfolio: authedProcedure.query(({ ctx }) =>
     portfolioOverview(ctx.db, { userId: ctx.user.id, onlyProjectId: ctx.auth.kind === "token" ? ctx.auth.projectId : null, now: ctx.now() }),
   ),
+  /** The latest digest of each of the caller's projects. */
+  portfolioDigest: authedProcedure
+    .input(z.object({ kind: z.enum(["daily", "weekly"]).default("daily") }).default({ kind: "daily" }))
+    .query(({ ctx, input }) => portfolioDigest(ctx.db, { userId: ctx.user.id, onlyProjectId: ctx.auth.kind === "token" ? ctx.auth.projectId : null, kind: input.kind })),
   get: projectProcedure.query(({ ctx }) => ({
     id: ctx.project.id, slug: ctx.project.slug, name: ctx.project.name, description: ctx.project.description, role: ctx.role,
   })),
