@@ -88,17 +88,21 @@ describe("recommendation actions", () => {
   it("a provider that keeps failing: attempts are counted with their errors, the run ends dead; a manual retry succeeds", async () => {
     sims.chatwoot.failAlways({ kind: "5xx", status: 500 });
     const req = await requestAction(db.prisma, env, { projectId: fx.projectA.id, recommendationId: recId, type: "send_message", payload: { content: "Checking in on the designs — any feedback?" }, actor: actor(), now: NOW });
-    for (let i = 0; i < 3; i++) {
-      await work();
+    // Each worker pass runs the due attempt; the backoff between attempts is skipped by making the job due.
+    for (let i = 0; i < 6; i++) {
       await makeDue();
+      await work();
+      if ((await db.prisma.recommendationActionRun.findUniqueOrThrow({ where: { id: req.runId } })).status === "dead") break;
     }
     const dead = await db.prisma.recommendationActionRun.findUniqueOrThrow({ where: { id: req.runId } });
     expect(dead).toMatchObject({ status: "dead", attempts: 3 });
     expect(dead.error).toMatch(/500/);
     sims.chatwoot.failAlways(null);
     await retryAction(db.prisma, { projectId: fx.projectA.id, runId: req.runId, actor: actor() });
+    await makeDue();
     await work();
-    expect((await db.prisma.recommendationActionRun.findUniqueOrThrow({ where: { id: req.runId } })).status).toBe("succeeded");
+    const retried = await db.prisma.recommendationActionRun.findUniqueOrThrow({ where: { id: req.runId } });
+    expect(retried.status, JSON.stringify(retried)).toBe("succeeded");
   });
 
   it("set_reminder: schedules one reminder per recommendation; when due it puts the recommendation back in the feed", async () => {
