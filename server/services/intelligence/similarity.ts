@@ -112,10 +112,11 @@ const jaccard = (a: string[], b: string[]) => {
 /** Nearest signatures in the workspace (HNSW, or an exact scan when `exact`), by distance only. */
 export async function nearestSignatures(db: Db, input: { workspaceId: string; windowDays: number; vector: number[]; excludeProjectId?: string; limit: number; exact?: boolean; efSearch?: number }) {
   return db.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${Math.max(40, Math.min(1000, input.efSearch ?? input.limit * 2))}`);
-    // Filtered HNSW search keeps scanning until enough rows pass the filter (pgvector ≥ 0.8).
-    await tx.$executeRawUnsafe(`SET LOCAL hnsw.iterative_scan = strict_order`);
-    if (input.exact) await tx.$executeRawUnsafe(`SET LOCAL enable_indexscan = off`);
+    // One round trip for the settings (this sits on the forecast's hot path). iterative_scan: a
+    // filtered HNSW search keeps scanning until enough rows pass the workspace filter (pgvector ≥ 0.8).
+    const ef = String(Math.max(40, Math.min(1000, input.efSearch ?? input.limit * 2)));
+    await tx.$queryRaw`SELECT set_config('hnsw.ef_search', ${ef}, true), set_config('hnsw.iterative_scan', 'strict_order', true),
+      set_config('enable_indexscan', ${input.exact ? "off" : "on"}, true)`;
     return tx.$queryRaw<{ project_id: string; distance: number; ngrams: string[]; context: CaseContext }[]>`
       SELECT project_id, (signature <-> ${vectorLiteral(input.vector)}::vector)::float8 AS distance, ngrams, context FROM case_signatures
       WHERE workspace_id = ${input.workspaceId}::uuid AND window_days = ${input.windowDays} AND project_id IS DISTINCT FROM ${input.excludeProjectId ?? null}::uuid
