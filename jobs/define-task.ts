@@ -2,9 +2,9 @@ import type { JobHelpers, Task } from "graphile-worker";
 import { z } from "zod";
 import type { Db } from "../server/db.ts";
 import type { Env } from "../server/env.ts";
-import { finishJobRun, startJobRun, stepJobRun, warnJobRun, type Counters, type RunContext } from "../server/services/jobs/runs.ts";
+import { recorderFor, type Counters, type RunContext, type RunRecorder } from "../server/services/jobs/run-recorder.ts";
 
-export type TaskDeps = { db: Db; env: Env; workerId: string; now?: () => Date };
+export type TaskDeps = { db: Db; env: Env; workerId: string; now?: () => Date; recorder?: RunRecorder };
 
 export type TaskRun<P> = {
   payload: P;
@@ -34,12 +34,18 @@ export class RecordedFailure extends Error {
 /** Boolean feature flags of the environment (KAG_ENABLED, ...). */
 export type FlagName = { [K in keyof Env]-?: Env[K] extends boolean ? K : never }[keyof Env];
 
-const projectPayload = z.object({ projectId: z.uuid(), trigger: z.enum(["scheduler", "manual", "cron"]).default("scheduler"), requestedBy: z.string().optional() });
+const projectPayload = z.object({
+  projectId: z.uuid(),
+  trigger: z.enum(["scheduler", "manual", "cron"]).default("scheduler"),
+  requestedBy: z.string().optional(),
+  /** Compute as of this time instead of now (recomputing a past day; deterministic re-runs). Only tasks with `asOf: true`. */
+  asOf: z.iso.datetime({ offset: true }).optional(),
+});
 
 /**
- * Wraps a handler into a Graphile Worker task that records every attempt: a job_runs row, process
- * events (started / finished / failed / warning) with duration and counters, and the
- * scheduled_jobs status. A disabled feature flag records `skipped`, not a failure. A thrown error
+ * Wraps a handler into a Graphile Worker task that records every attempt (server/services/jobs/
+ * run-recorder.ts): a job_runs row, process events (started / finished / failed / warning) with
+ * duration and counters, and the scheduled_jobs status. A disabled feature flag records `skipped`, not a failure. A thrown error
  * is recorded and rethrown so Graphile Worker retries with backoff until max_attempts; the job then
  * stays in its queue as a dead letter that the jobs page shows.
  */
@@ -63,10 +69,11 @@ export function defineTask<S extends z.ZodType>(
         trigger: parsed.success ? String((parsed.data as { trigger?: string }).trigger ?? "worker") : "worker",
         workerId: deps.workerId,
       };
-      const run = await startJobRun(deps.db, ctx, now());
+      const rec = deps.recorder ?? recorderFor(deps.db);
+      const run = await rec.start(ctx, now());
       if (!parsed.success) {
         const error = `invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
-        await finishJobRun(deps.db, run, ctx, { status: "failed", now: now(), error });
+        await rec.finish(run, { status: "failed", now: now(), error });
         // Retrying cannot fix a malformed payload: use up the attempts so the job stays in the
         // queue as a dead letter (with this error) instead of being retried.
         await deps.db.$executeRaw`UPDATE graphile_worker._private_jobs SET max_attempts = attempts WHERE id = ${String(helpers.job.id)}::bigint`;
@@ -74,27 +81,27 @@ export function defineTask<S extends z.ZodType>(
       }
       const off = (opts.flags ?? []).filter((f) => !deps.env[f]);
       if (off.length) {
-        await finishJobRun(deps.db, run, ctx, { status: "skipped", now: now(), reason: `disabled by ${off.join(", ")}` });
+        await rec.finish(run, { status: "skipped", now: now(), reason: `disabled by ${off.join(", ")}` });
         return;
       }
       try {
         const counters = await handler({
           payload: parsed.data, projectId, db: deps.db, env: deps.env, now: now(), helpers,
-          warn: (message, details) => warnJobRun(deps.db, run, ctx, now(), message, details),
-          step: (name, fn) => stepJobRun(deps.db, run, ctx, now, name, fn),
+          warn: async (message, details) => rec.warn(run, now(), message, details),
+          step: (name, fn) => rec.step(run, now, name, fn),
         });
-        await finishJobRun(deps.db, run, ctx, { status: "succeeded", now: now(), counters: counters ?? {} });
+        await rec.finish(run, { status: "succeeded", now: now(), counters: counters ?? {} });
       } catch (e) {
         if (e instanceof SkipRun) {
-          await finishJobRun(deps.db, run, ctx, { status: "skipped", now: now(), reason: e.message });
+          await rec.finish(run, { status: "skipped", now: now(), reason: e.message });
           return;
         }
         if (e instanceof RecordedFailure) {
-          await finishJobRun(deps.db, run, ctx, { status: "failed", now: now(), error: e.message, counters: e.counters });
+          await rec.finish(run, { status: "failed", now: now(), error: e.message, counters: e.counters });
           return;
         }
         const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-        await finishJobRun(deps.db, run, ctx, { status: "failed", now: now(), error: message }).catch(() => {});
+        await rec.finish(run, { status: "failed", now: now(), error: message }).catch(() => {});
         throw e;
       }
     };
@@ -104,7 +111,12 @@ export function defineTask<S extends z.ZodType>(
 export function defineProjectTask(
   name: string,
   handler: (run: TaskRun<z.infer<typeof projectPayload>> & { projectId: string }) => Promise<Counters | void>,
-  opts: { flags?: FlagName[] } = {},
+  opts: { flags?: FlagName[]; asOf?: boolean } = {},
 ) {
-  return defineTask(name, projectPayload, (run) => handler({ ...run, projectId: run.payload.projectId }), { projectId: (p) => p.projectId, flags: opts.flags });
+  return defineTask(
+    name,
+    projectPayload.refine((p) => opts.asOf || !p.asOf, { message: `${name} always runs as of now`, path: ["asOf"] }),
+    (run) => handler({ ...run, projectId: run.payload.projectId, now: run.payload.asOf ? new Date(run.payload.asOf) : run.now }),
+    { projectId: (p) => p.projectId, flags: opts.flags },
+  );
 }

@@ -1,73 +1,8 @@
 import type { Db } from "../../db.ts";
-import type { Prisma } from "../../generated/prisma/client.ts";
-import { appendEvents, dedupeKey } from "../events/event-log.ts";
 
-export type RunContext = { task: string; projectId: string | null; jobKey: string | null; graphileJobId: string | null; attempt: number; trigger: string; workerId: string | null };
-export type Counters = Record<string, number>;
+import type { Counters } from "./run-recorder.ts";
 
-function processEvent(run: { id: bigint; projectId: string | null }, ctx: RunContext, type: string, at: Date, payload: Record<string, unknown>) {
-  return {
-    projectId: run.projectId,
-    category: "process" as const,
-    eventType: type,
-    occurredAt: at,
-    source: "worker",
-    sourceRef: `job_run:${run.id}`,
-    payload: { task: ctx.task, jobKey: ctx.jobKey, attempt: ctx.attempt, trigger: ctx.trigger, jobRunId: run.id.toString(), ...payload },
-    dedupeKey: dedupeKey("process", run.id.toString(), type, type === "process_warning" ? JSON.stringify(payload) : String(payload.step ?? "")),
-  };
-}
-
-/** Writes the job_runs row (running) and a process_started event. */
-export async function startJobRun(db: Db, ctx: RunContext, now: Date) {
-  const run = await db.jobRun.create({
-    data: { projectId: ctx.projectId, task: ctx.task, jobKey: ctx.jobKey, graphileJobId: ctx.graphileJobId, attempt: ctx.attempt, trigger: ctx.trigger, status: "running", startedAt: now, workerId: ctx.workerId },
-  });
-  await appendEvents(db, [processEvent(run, ctx, "process_started", now, {})]);
-  return run;
-}
-
-export async function warnJobRun(db: Db, run: { id: bigint; projectId: string | null }, ctx: RunContext, now: Date, message: string, details: Record<string, unknown> = {}) {
-  await appendEvents(db, [processEvent(run, ctx, "process_warning", now, { message, ...details })]);
-}
-
-/** A named step inside a run (e.g. the daily pipeline's snapshot → forecast → …): its own started/finished/failed events. */
-export async function stepJobRun<T>(db: Db, run: { id: bigint; projectId: string | null }, ctx: RunContext, now: () => Date, step: string, fn: () => Promise<T>): Promise<T> {
-  const t0 = now();
-  await appendEvents(db, [processEvent(run, ctx, "process_started", t0, { step })]);
-  try {
-    const result = await fn();
-    const counters = result && typeof result === "object" ? Object.fromEntries(Object.entries(result).filter(([, v]) => typeof v === "number")) : {};
-    await appendEvents(db, [processEvent(run, ctx, "process_finished", now(), { step, status: "succeeded", durationMs: now().getTime() - t0.getTime(), counters })]);
-    return result;
-  } catch (e) {
-    await appendEvents(db, [processEvent(run, ctx, "process_failed", now(), { step, status: "failed", durationMs: now().getTime() - t0.getTime(), error: (e as Error).message?.slice(0, 1000) })]).catch(() => {});
-    throw e;
-  }
-}
-
-/** Closes the run (succeeded / failed / skipped) with duration and counters, and logs the process event. */
-export async function finishJobRun(
-  db: Db,
-  run: { id: bigint; projectId: string | null; startedAt: Date },
-  ctx: RunContext,
-  outcome: { status: "succeeded" | "failed" | "skipped"; now: Date; counters?: Counters; error?: string; reason?: string },
-) {
-  const durationMs = Math.max(0, outcome.now.getTime() - run.startedAt.getTime());
-  const counters = (outcome.counters ?? {}) as Prisma.InputJsonValue;
-  await db.jobRun.update({
-    where: { id: run.id },
-    data: { status: outcome.status, finishedAt: outcome.now, durationMs, counters, error: outcome.error?.slice(0, 4000) ?? outcome.reason ?? null },
-  });
-  const type = outcome.status === "failed" ? "process_failed" : "process_finished";
-  await appendEvents(db, [processEvent(run, ctx, type, outcome.now, { status: outcome.status, durationMs, counters: outcome.counters ?? {}, error: outcome.error?.slice(0, 1000), reason: outcome.reason })]);
-  if (run.projectId) {
-    await db.scheduledJob.updateMany({
-      where: { projectId: run.projectId, task: ctx.task },
-      data: { lastRunAt: outcome.now, lastStatus: outcome.status, lastError: outcome.status === "failed" ? (outcome.error ?? "").slice(0, 1000) : null },
-    });
-  }
-}
+export type { Counters, RunContext } from "./run-recorder.ts";
 
 export async function listJobRuns(db: Db, input: { projectId: string; task?: string; cursor?: string; limit: number }) {
   const rows = await db.jobRun.findMany({
