@@ -11,17 +11,17 @@ async function report(run: Pick<TaskRun<unknown>, "warn">, res: PipelineResult) 
   return res.counters;
 }
 
-export const signalsExtractionTask = defineProjectTask("signals_extraction", async (run) => report(run, await refreshSignalsAndScores(run.db, run.env, run.projectId, run.now)), { flags: ["KAG_ENABLED"] });
+export const signalsExtractionTask = defineProjectTask("signals_extraction", async (run) => report(run, await refreshSignalsAndScores(run.db, run.env, run.projectId, run.now)), { flags: ["KAG_ENABLED"], asOf: true });
 
-export const healthScoringTask = defineProjectTask("health_scoring", async (run) => report(run, await refreshSignalsAndScores(run.db, run.env, run.projectId, run.now)), { flags: ["KAG_ENABLED"] });
+export const healthScoringTask = defineProjectTask("health_scoring", async (run) => report(run, await refreshSignalsAndScores(run.db, run.env, run.projectId, run.now)), { flags: ["KAG_ENABLED"], asOf: true });
 
 export const recommendationsRefreshTask = defineProjectTask(
   "kag_recommendations_refresh",
   async (run) => report(run, await refreshProjectRecommendations(run.db, run.env, run.projectId, run.now, run.step)),
-  { flags: ["KAG_ENABLED", "RECOMMENDATIONS_ENABLED", "KAG_RECOMMENDATIONS_V2_ENABLED"] },
+  { flags: ["KAG_ENABLED", "RECOMMENDATIONS_ENABLED", "KAG_RECOMMENDATIONS_V2_ENABLED"], asOf: true },
 );
 
-export const dailyPipelineTask = defineProjectTask("kag_daily_pipeline", async (run) => report(run, await runDailyPipeline(run.db, run.env, run.projectId, run.now, run.step)), { flags: ["KAG_ENABLED"] });
+export const dailyPipelineTask = defineProjectTask("kag_daily_pipeline", async (run) => report(run, await runDailyPipeline(run.db, run.env, run.projectId, run.now, run.step)), { flags: ["KAG_ENABLED"], asOf: true });
 
 /** A newly connected project's history: the daily pipeline for each of the last 30 days. */
 export const backfillTask = defineProjectTask("kag_backfill", async (run) => report(run, await backfillDailyPipeline(run.db, run.env, run.projectId, run.now, 30)), { flags: ["KAG_ENABLED"] });
@@ -39,10 +39,10 @@ export const dailyDigestTask = defineProjectTask("daily_digest", async (run) => 
   const res = await buildDigest(run.db, run.env, { projectId: run.projectId, kind: "daily", now: run.now });
   for (const w of res.warnings) await run.warn(w);
   return { digests: 1, llm: res.summarySource === "llm" ? 1 : 0 };
-}, { flags: ["KAG_ENABLED"] });
+}, { flags: ["KAG_ENABLED"], asOf: true });
 
 export const weeklyDigestTask = defineProjectTask("weekly_digest", async (run) => {
   const res = await buildDigest(run.db, run.env, { projectId: run.projectId, kind: "weekly", now: run.now });
   for (const w of res.warnings) await run.warn(w);
   return { digests: 1, llm: res.summarySource === "llm" ? 1 : 0 };
-}, { flags: ["KAG_ENABLED"] });
+}, { flags: ["KAG_ENABLED"], asOf: true });

@@ -13,6 +13,8 @@ import { startSimulators, type Simulators } from "../../server/simulators/index.
 import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { seedFixture, testEnv, type Fixture } from "../helpers/fixtures.ts";
 import { bindProjectToSims, fastHttp } from "../helpers/sims.ts";
+import { startWorkerProcess, waitFor } from "../helpers/worker-process.ts";
+import { ensureScheduledJobs } from "../../server/services/jobs/scheduler.ts";
 
 // The reference's five scenarios end to end: simulator data → connectors → event log → the worker's
 // kag_daily_pipeline → signals, forecasts and recommendations with evidence pointing at the planted data.
@@ -32,8 +34,8 @@ beforeAll(async () => {
   db = await createTestDb();
   fx = await seedFixture(db.prisma);
   sims = await startSimulators({
-    seed: 31, projects: SCENARIOS.length + 1, days: 60, end: END,
-    profiles: [...SCENARIOS, ["client_silence"] as SituationKind[]].map((situations, i) => ({ clientName: `Client ${i}`, name: `Scenario ${i}`, situations })),
+    seed: 31, projects: SCENARIOS.length + 2, days: 60, end: END,
+    profiles: ([...SCENARIOS, ["client_silence"], ["aging_blockers", "scope_creep"]] as SituationKind[][]).map((situations, i) => ({ clientName: `Client ${i}`, name: `Scenario ${i}`, situations })),
   });
   for (const [i] of SCENARIOS.entries()) {
     const p = await db.prisma.project.create({ data: { workspaceId: fx.ws.id, slug: `scenario-${i}`, name: `Scenario ${i}` } });
@@ -214,6 +216,63 @@ describe("idempotence and lifecycle", () => {
   });
 });
 
+describe("a worker killed during kag_daily_pipeline", () => {
+  it("another worker releases its job, which runs again to exactly the rows of an uninterrupted run", async () => {
+    const p = (await db.prisma.project.create({ data: { workspaceId: fx.ws.id, slug: "killed", name: "Killed Mid-Run" } })).id;
+    await bindProjectToSims(db.prisma, env, sims, p, SCENARIOS.length + 1);
+    for (const c of CONNECTORS) expect((await runConnectorSync(db.prisma, env, { projectId: p, connector: c, now: END, http: fastHttp })).status).toBe("ok");
+    const payload = { projectId: p, trigger: "manual" as const, asOf: NOW.toISOString() };
+    const jobKey = `kag_daily_pipeline:${p}`;
+    await db.prisma.$executeRaw`DELETE FROM graphile_worker._private_jobs`;
+    // Nothing else may run meanwhile: the worker's scheduler finds every schedule disabled.
+    await ensureScheduledJobs(db.prisma, { now: new Date() });
+    await db.prisma.scheduledJob.updateMany({ data: { enabled: false } });
+
+    // The reference: one uninterrupted run as of NOW.
+    await enqueueProjectJob(db.prisma, { task: "kag_daily_pipeline", payload, maxAttempts: 3 });
+    await runOnce({ pgPool: db.pool, taskList: buildTaskList({ db: db.prisma, env, workerId: "reference" }), logger: silent });
+    const uninterrupted = await rowsOf(p);
+    expect(uninterrupted.recs.map((r) => r.category)).toEqual(expect.arrayContaining(["delivery_risk", "scope_creep_change_request"]));
+    for (const table of ["kag_signals", "kag_signal_history", "kag_scores", "kag_score_history", "project_snapshots", "past_case_outcomes", "kag_risk_forecasts", "recommendations_v2", "case_signatures"]) {
+      await db.prisma.$executeRawUnsafe(`DELETE FROM ${table} WHERE project_id = $1::uuid`, p);
+    }
+
+    // Hold the recommendations table, so the run stops inside its recommendations step; kill the worker there.
+    const lock = await db.pool.connect();
+    await lock.query("BEGIN");
+    await lock.query("LOCK TABLE recommendations_v2 IN ACCESS EXCLUSIVE MODE");
+    const workerEnv = { WORKER_STALE_SECONDS: "10" };
+    const first = startWorkerProcess(db.url, workerEnv);
+    let second: ReturnType<typeof startWorkerProcess> | undefined;
+    try {
+      const last = (await db.prisma.$queryRaw<{ last: bigint }[]>`SELECT coalesce(max(id), 0) AS last FROM kag_event_log`)[0]!.last;
+      await enqueueProjectJob(db.prisma, { task: "kag_daily_pipeline", payload, maxAttempts: 3 });
+      const inStep = await waitFor(async () => (await db.prisma.$queryRaw<unknown[]>`
+        SELECT 1 FROM kag_event_log WHERE id > ${last} AND project_id = ${p}::uuid AND event_type = 'process_started' AND payload->>'step' = 'recommendations_v2'`).length > 0, 30_000);
+      expect(inStep, first.output()).toBe(true);
+      await first.stop("SIGKILL");
+      await lock.query("ROLLBACK");
+      const [held] = await db.prisma.$queryRaw<{ locked_by: string | null; attempts: number }[]>`SELECT locked_by, attempts FROM graphile_worker.jobs WHERE key = ${jobKey}`;
+      expect(held?.locked_by).toBeTruthy();
+
+      // A new worker notices the silent one (stale heartbeat), unlocks its job and runs it again.
+      second = startWorkerProcess(db.url, workerEnv);
+      const done = await waitFor(async () => (await db.prisma.jobRun.count({ where: { projectId: p, task: "kag_daily_pipeline", status: "succeeded", workerId: { not: "reference" } } })) > 0, 60_000, 500);
+      const diag = { queue: await db.prisma.$queryRaw`SELECT key, attempts, locked_by, last_error FROM graphile_worker.jobs`, workers: await db.prisma.workerRun.findMany(), runs: await db.prisma.jobRun.findMany({ where: { projectId: p } }) };
+      expect(done, `${second.output()} ${JSON.stringify(diag, (_k, v) => (typeof v === "bigint" ? String(v) : v))}`).toBe(true);
+    } finally {
+      lock.release();
+      await first.stop("SIGKILL");
+      await second?.stop();
+    }
+    expect(await rowsOf(p)).toEqual(uninterrupted);
+    const runs = await db.prisma.jobRun.findMany({ where: { projectId: p, task: "kag_daily_pipeline", workerId: { not: "reference" } }, orderBy: { attempt: "asc" } });
+    expect(runs.map((r) => [r.attempt, r.status])).toEqual([[1, "failed"], [2, "succeeded"]]);
+    expect(runs[0]!.error).toMatch(/stopped responding/);
+    expect(await db.prisma.workerRun.count({ where: { id: runs[0]!.workerId!, status: "lost" } })).toBe(1);
+  }, 120_000);
+});
+
 describe("fresh data, fresh recommendations", () => {
   it("connector syncs that bring a new project's first events queue one debounced kag_backfill; later syncs with new events a refresh", async () => {
     const p = await db.prisma.project.create({ data: { workspaceId: fx.ws.id, slug: "fresh", name: "Fresh" } });
@@ -256,5 +315,6 @@ async function rowsOf(projectId: string) {
     recs: (await db.prisma.recommendationV2.findMany({ where: { projectId }, orderBy: { dedupeKey: "asc" } })).map(strip),
     outcomes: (await db.prisma.pastCaseOutcome.findMany({ where: { projectId }, orderBy: { dedupeKey: "asc" } })).map(strip),
     signals: (await db.prisma.kagSignal.findMany({ where: { projectId }, orderBy: { signalKey: "asc" } })).map(strip),
+    signatures: await db.prisma.$queryRaw<unknown[]>`SELECT window_days, signature::text, signature_hash, ngrams, features, context, computed_at FROM case_signatures WHERE project_id = ${projectId}::uuid ORDER BY window_days`,
   };
 }

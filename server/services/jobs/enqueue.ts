@@ -1,7 +1,7 @@
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { Db } from "../../db.ts";
 
-export type ProjectJobPayload = { projectId: string; trigger: "scheduler" | "manual" | "cron"; requestedBy?: string };
+export type ProjectJobPayload = { projectId: string; trigger: "scheduler" | "manual" | "cron"; requestedBy?: string; asOf?: string };
 
 export const projectJobKey = (task: string, projectId: string): string => `${task}:${projectId}`;
 
