@@ -1,6 +1,6 @@
 export {};
 // npm run bench — every benchmark, one after another (each prints its own table).
-const BENCHES = ["ingest", "similar", "jobs"] as const;
+const BENCHES = ["ingest", "similar", "jobs", "pipeline"] as const;
 
 const only = process.argv[2];
 for (const name of BENCHES) {

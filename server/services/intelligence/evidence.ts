@@ -1,4 +1,4 @@
-import type { Db } from "../../db.ts";
+import { poolOf, type Db } from "../../db.ts";
 import type { EvidenceRef } from "../events/event-log.ts";
 
 // Evidence must still exist: a link to a message, issue or deal that was deleted upstream explains
@@ -12,15 +12,18 @@ const TABLES: Partial<Record<EvidenceRef["kind"], string[]>> = {
 };
 
 export async function liveEvidenceIds(db: Db, projectId: string, refs: EvidenceRef[]): Promise<Set<string>> {
-  const live = new Set<string>();
+  // One query for every kind: a UNION of the mirrors, each with its kind's ids.
+  const parts: string[] = [];
+  const params: unknown[] = [projectId];
   for (const [kind, tables] of Object.entries(TABLES) as [EvidenceRef["kind"], string[]][]) {
     const ids = [...new Set(refs.filter((r) => r.kind === kind).map((r) => r.id))];
     if (!ids.length) continue;
-    const union = tables.map((t) => `SELECT external_id FROM "${t}" WHERE project_id = $1::uuid AND external_id = ANY($2::text[]) AND deleted_at IS NULL`).join(" UNION ");
-    const rows = await db.$queryRawUnsafe<{ external_id: string }[]>(union, projectId, ids);
-    for (const r of rows) live.add(`${kind}:${r.external_id}`);
+    params.push(ids);
+    for (const t of tables) parts.push(`SELECT '${kind}:' || external_id AS key FROM "${t}" WHERE project_id = $1::uuid AND external_id = ANY($${params.length}::text[]) AND deleted_at IS NULL`);
   }
-  return live;
+  if (!parts.length) return new Set();
+  const { rows } = await poolOf(db).query<{ key: string }>(parts.join(" UNION ALL "), params);
+  return new Set(rows.map((r) => r.key));
 }
 
 export const isLive = (live: Set<string>, r: EvidenceRef) => !(r.kind in TABLES) || live.has(`${r.kind}:${r.id}`);

@@ -1,4 +1,5 @@
 import type { Db } from "../../db.ts";
+import { sql } from "../../sql.ts";
 import { dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
 import type { Dated, ProjectFacts } from "./signals.ts";
 
@@ -8,17 +9,48 @@ import type { Dated, ProjectFacts } from "./signals.ts";
 
 const DAY = 86_400_000;
 
-type EventRow = { id: bigint; event_type: string; occurred_at: Date; actor: string; payload: Record<string, unknown>; evidence_refs: EvidenceRef[]; source_ref: string | null };
+type IssueRow = { external_id: string; title: string; url: string | null; identifier: string };
+type EventRow = { id: string; event_type: string; occurred_at: Date; actor: string; payload: Record<string, unknown>; evidence_refs: EvidenceRef[]; source_ref: string | null };
 
 export type LoadedFacts = ProjectFacts & { clientName: string; needs7d: number; needEvidence: EvidenceRef[]; revenue: number; revenueEvidence: EvidenceRef[]; lastEventId: bigint };
 
 export async function loadFacts(db: Db, projectId: string, now: Date, lookbackDays: number): Promise<LoadedFacts> {
   const since = new Date(now.getTime() - Math.max(lookbackDays, 14) * DAY);
-  const events = await db.$queryRaw<EventRow[]>`
-    SELECT id, event_type, occurred_at, actor, payload, evidence_refs, source_ref FROM kag_event_log
-    WHERE project_id = ${projectId}::uuid AND category = 'domain' AND occurred_at > ${since} AND occurred_at <= ${now}
-    ORDER BY occurred_at, id`;
-  const ref = (e: EventRow): EvidenceRef => e.evidence_refs[0] ?? { kind: "doc", id: e.source_ref ?? String(e.id) };
+  const today = now.toISOString().slice(0, 10);
+  const q = sql(db);
+  // Independent reads, in parallel on the pool.
+  const [events, blocked, overdue, stages, finance, deals, [names]] = await Promise.all([
+    q<EventRow>`
+      SELECT id::text, event_type, occurred_at, actor, payload, evidence_refs, source_ref FROM kag_event_log
+      WHERE project_id = ${projectId}::uuid AND category = 'domain' AND occurred_at > ${since} AND occurred_at <= ${now}
+      ORDER BY occurred_at, id`,
+    // Blocked since: the latest issue_blocked event of each issue (from the whole log), else its last update.
+    q<IssueRow & { since: Date }>`
+      SELECT i.external_id, i.title, i.url, i.identifier,
+             coalesce((SELECT max(e.occurred_at) FROM kag_event_log e WHERE e.project_id = i.project_id AND e.event_type = 'issue_blocked'
+                        AND e.source_ref = 'linissue:' || i.workspace_id || ':' || i.external_id AND e.occurred_at <= ${now}), i.source_updated_at) AS since
+      FROM linear_issues i
+      WHERE i.project_id = ${projectId}::uuid AND i.deleted_at IS NULL AND i.blocked AND i.completed_at IS NULL AND coalesce(i.state_type, '') NOT IN ('completed', 'canceled')`,
+    q<IssueRow & { due_date: string }>`
+      SELECT external_id, title, url, identifier, to_char(due_date, 'YYYY-MM-DD') AS due_date FROM linear_issues
+      WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL AND completed_at IS NULL AND coalesce(state_type, '') NOT IN ('completed', 'canceled')
+        AND due_date IS NOT NULL AND due_date < ${today}::date`,
+    q<{ external_id: string; name: string; state: string | null; target_date: string | null; url: string | null }>`
+      SELECT external_id, name, state, to_char(target_date, 'YYYY-MM-DD') AS target_date, data->>'url' AS url FROM linear_projects
+      WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL ORDER BY external_id`,
+    // Finance: the latest cost-to-date entry of each deal (plan = the deal's value), revenue = won deals.
+    q<{ deal_id: string; cost: number | null; planned: number | null; evidence_refs: EvidenceRef[] }>`
+      SELECT DISTINCT ON (payload->>'dealId') payload->>'dealId' AS deal_id, (payload->>'amount')::float8 AS cost, (payload->>'planned')::float8 AS planned, evidence_refs
+      FROM kag_event_log WHERE project_id = ${projectId}::uuid AND event_type = 'finance_entry_recorded' AND occurred_at <= ${now}
+      ORDER BY payload->>'dealId', occurred_at DESC, id DESC`,
+    q<{ external_id: string; name: string | null; stage: string | null; amount: number | null; web_url: string | null }>`
+      SELECT external_id, name, stage, amount::float8 AS amount, data->>'web_url' AS web_url FROM attio_deals
+      WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL ORDER BY external_id`,
+    q<{ project: string; company: string | null }>`
+      SELECT p.name AS project, (SELECT name FROM attio_companies WHERE project_id = p.id AND deleted_at IS NULL ORDER BY synced_at DESC LIMIT 1) AS company
+      FROM projects p WHERE p.id = ${projectId}::uuid`,
+  ]);
+  const ref = (e: EventRow): EvidenceRef => e.evidence_refs[0] ?? { kind: "doc", id: e.source_ref ?? e.id };
   const dated = (type: string): Dated[] => events.filter((e) => e.event_type === type).map((e) => ({ at: e.occurred_at, ref: ref(e) }));
 
   const messages = events
@@ -30,35 +62,10 @@ export async function loadFacts(db: Db, projectId: string, now: Date, lookbackDa
     const d = Math.floor((now.getTime() - e.occurred_at.getTime()) / DAY);
     if (d >= 0 && d < 14) activityByDay[d]!++;
   }
-
-  // Blocked since: the latest issue_blocked event of each issue (from the whole log), else its last update.
-  const blocked = await db.$queryRaw<{ external_id: string; title: string; url: string | null; identifier: string; since: Date }[]>`
-    SELECT i.external_id, i.title, i.url, i.identifier,
-           coalesce((SELECT max(e.occurred_at) FROM kag_event_log e WHERE e.project_id = i.project_id AND e.event_type = 'issue_blocked'
-                      AND e.source_ref = 'linissue:' || i.workspace_id || ':' || i.external_id AND e.occurred_at <= ${now}), i.source_updated_at) AS since
-    FROM linear_issues i
-    WHERE i.project_id = ${projectId}::uuid AND i.deleted_at IS NULL AND i.blocked AND i.completed_at IS NULL AND coalesce(i.state_type, '') NOT IN ('completed', 'canceled')`;
-  const issueRef = (r: { external_id: string; title: string; url: string | null; identifier: string }): EvidenceRef => ({ kind: "issue", id: r.external_id, url: r.url ?? undefined, snippet: `${r.identifier} ${r.title}`.slice(0, 300) });
-
-  const overdue = await db.$queryRaw<{ external_id: string; title: string; url: string | null; identifier: string; due_date: Date }[]>`
-    SELECT external_id, title, url, identifier, due_date FROM linear_issues
-    WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL AND completed_at IS NULL AND coalesce(state_type, '') NOT IN ('completed', 'canceled')
-      AND due_date IS NOT NULL AND due_date < ${now}::date`;
-
-  const stages = await db.linearProject.findMany({ where: { projectId, deletedAt: null } });
-
-  // Finance: the latest cost-to-date entry of each deal (plan = the deal's value), revenue = won deals.
-  const finance = await db.$queryRaw<{ deal_id: string; cost: number | null; planned: number | null; evidence_refs: EvidenceRef[] }[]>`
-    SELECT DISTINCT ON (payload->>'dealId') payload->>'dealId' AS deal_id, (payload->>'amount')::float8 AS cost, (payload->>'planned')::float8 AS planned, evidence_refs
-    FROM kag_event_log WHERE project_id = ${projectId}::uuid AND event_type = 'finance_entry_recorded' AND occurred_at <= ${now}
-    ORDER BY payload->>'dealId', occurred_at DESC, id DESC`;
-  const deals = await db.attioDeal.findMany({ where: { projectId, deletedAt: null }, select: { externalId: true, name: true, stage: true, amount: true, data: true } });
+  const issueRef = (r: IssueRow): EvidenceRef => ({ kind: "issue", id: r.external_id, url: r.url ?? undefined, snippet: `${r.identifier} ${r.title}`.slice(0, 300) });
   const won = deals.filter((d) => /won/i.test(d.stage ?? ""));
-  const dealRef = (d: (typeof deals)[number]): EvidenceRef => ({ kind: "deal", id: d.externalId, url: (d.data as { web_url?: string }).web_url ?? undefined, snippet: `${d.name ?? "Deal"} · ${d.stage ?? "no stage"}` });
+  const dealRef = (d: (typeof deals)[number]): EvidenceRef => ({ kind: "deal", id: d.external_id, url: d.web_url ?? undefined, snippet: `${d.name ?? "Deal"} · ${d.stage ?? "no stage"}` });
   const sum = (xs: (number | null)[]) => (xs.some((x) => x !== null) ? xs.reduce<number>((a, x) => a + (x ?? 0), 0) : null);
-
-  const company = await db.attioCompany.findFirst({ where: { projectId, deletedAt: null }, orderBy: { syncedAt: "desc" }, select: { name: true } });
-  const project = await db.project.findUniqueOrThrow({ where: { id: projectId }, select: { name: true } });
   const needs = dated("need_detected");
   const week = now.getTime() - 7 * DAY;
 
@@ -70,10 +77,10 @@ export async function loadFacts(db: Db, projectId: string, now: Date, lookbackDa
     needs,
     openBlockers: blocked.map((b) => ({ at: b.since, ref: issueRef(b), issueId: b.external_id, title: b.title })),
     stages: stages.map((s) => ({
-      id: s.externalId, name: s.name, dueAt: s.targetDate, active: !["completed", "canceled"].includes(s.state ?? ""),
-      ref: { kind: "issue" as const, id: s.externalId, url: (s.data as { url?: string }).url ?? undefined, snippet: `Stage ${s.name}${s.targetDate ? ` due ${s.targetDate.toISOString().slice(0, 10)}` : ""}` },
+      id: s.external_id, name: s.name, dueAt: s.target_date ? new Date(`${s.target_date}T00:00:00Z`) : null, active: !["completed", "canceled"].includes(s.state ?? ""),
+      ref: { kind: "issue" as const, id: s.external_id, url: s.url ?? undefined, snippet: `Stage ${s.name}${s.target_date ? ` due ${s.target_date}` : ""}` },
     })),
-    overdueCommitments: overdue.map((o) => ({ at: o.due_date, ref: issueRef(o), issueId: o.external_id, title: o.title })),
+    overdueCommitments: overdue.map((o) => ({ at: new Date(`${o.due_date}T00:00:00Z`), ref: issueRef(o), issueId: o.external_id, title: o.title })),
     finance: {
       plan: sum(finance.map((f) => f.planned)),
       cost: sum(finance.map((f) => f.cost)),
@@ -85,11 +92,11 @@ export async function loadFacts(db: Db, projectId: string, now: Date, lookbackDa
       ]).slice(0, 20),
     },
     activityByDay,
-    clientName: company?.name ?? project.name,
+    clientName: names?.company ?? names?.project ?? "",
     needs7d: needs.filter((n) => n.at.getTime() >= week).length,
     needEvidence: needs.slice(-10).map((n) => n.ref),
     revenue: deals.filter((d) => !/lost|churn/i.test(d.stage ?? "")).reduce((a, d) => a + Number(d.amount ?? 0), 0),
     revenueEvidence: deals.slice(0, 5).map(dealRef),
-    lastEventId: events.length ? events[events.length - 1]!.id : 0n,
+    lastEventId: events.length ? BigInt(events[events.length - 1]!.id) : 0n,
   };
 }

@@ -1,5 +1,5 @@
 import type { Db } from "../../db.ts";
-import type { Prisma } from "../../generated/prisma/client.ts";
+import { sqlTransaction } from "../../sql.ts";
 import type { EvidenceRef } from "../events/event-log.ts";
 import { isLive, liveEvidenceIds } from "./evidence.ts";
 import { draftRecommendations, evidenceGate, type Category, type Draft } from "./recommendation-rules.ts";
@@ -14,8 +14,7 @@ import type { ProjectState } from "./state.ts";
 // the caller logs a process_warning for each.
 
 const DAY = 86_400_000;
-const json = (v: unknown) => v as Prisma.InputJsonValue;
-const utcDate = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /** Source links a user can open, one per evidence item that has one. */
 export function evidenceLinks(refs: EvidenceRef[]): { kind: string; id: string; url: string }[] {
@@ -34,49 +33,53 @@ export async function refreshRecommendations(db: Db, projectId: string, st: Proj
   const res: RefreshResult = { created: 0, updated: 0, deactivated: 0, hidden: [] };
   const now = st.now;
 
-  await db.$transaction(async (tx) => {
+  await sqlTransaction(db, async (q) => {
     // Two refreshes of one project (a scheduled and a manual run) take turns, so neither opens a duplicate episode.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`recommendations:${projectId}`}))`;
+    await q`SELECT pg_advisory_xact_lock(hashtext(${`recommendations:${projectId}`}))`;
     // The latest episode of every category this project ever had.
-    const latest = await tx.$queryRaw<{ id: string; category: string; episode: number; status: string; active: boolean }[]>`
-      SELECT DISTINCT ON (category) id, category, episode, status, active FROM recommendations_v2
+    const latest = await q<{ id: string; category: string; episode: number; status: string; active: boolean }>`
+      SELECT DISTINCT ON (category) id, category, episode, status::text, active FROM recommendations_v2
       WHERE project_id = ${projectId}::uuid ORDER BY category, episode DESC`;
     const byCategory = new Map(latest.map((r) => [r.category, r]));
 
     for (const [category, d] of firing) {
       const gate = evidenceGate(d.evidence);
       if (gate.status === "hidden") res.hidden.push({ category, reason: gate.reason });
-      const content = {
-        priority: d.priority, ownerRole: d.ownerRole, title: d.title, rationale: d.rationale, whyNow: d.whyNow, expectedImpact: d.expectedImpact,
-        template: d.template, textSource: "template", evidenceRefs: json(d.evidence), links: json(evidenceLinks(d.evidence)),
-        signalSnapshot: json(d.signalSnapshot), forecastSnapshot: json(d.forecastSnapshot),
-        evidenceCount: gate.count, evidenceQuality: gate.quality, gateStatus: gate.status, gateReason: gate.reason, lastFiredAt: now,
-      } satisfies Prisma.RecommendationV2UpdateInput;
+      const c = [
+        d.priority, d.ownerRole, d.title, d.rationale, d.whyNow, d.expectedImpact, d.template, JSON.stringify(d.evidence), JSON.stringify(evidenceLinks(d.evidence)),
+        JSON.stringify(d.signalSnapshot), JSON.stringify(d.forecastSnapshot), gate.count, gate.quality, gate.status, gate.reason,
+      ] as const;
       const prev = byCategory.get(category);
       const closed = prev && (prev.status === "done" || prev.status === "dismissed");
       if (prev && !(closed && !prev.active)) {
         // Same episode: refresh what it says, keep its status. A closed one that is still firing stays closed and quiet.
-        await tx.recommendationV2.update({ where: { id: prev.id }, data: closed ? { lastFiredAt: now } : { ...content, active: true, inactiveSince: null } });
+        if (closed) await q`UPDATE recommendations_v2 SET last_fired_at = ${now}, updated_at = now() WHERE id = ${prev.id}::uuid`;
+        else await q`
+          UPDATE recommendations_v2 SET priority = ${c[0]}, owner_role = ${c[1]}, title = ${c[2]}, rationale = ${c[3]}, why_now = ${c[4]}, expected_impact = ${c[5]},
+            template = ${c[6]}, text_source = 'template', evidence_refs = ${c[7]}::jsonb, links = ${c[8]}::jsonb, signal_snapshot = ${c[9]}::jsonb, forecast_snapshot = ${c[10]}::jsonb,
+            evidence_count = ${c[11]}, evidence_quality = ${c[12]}, evidence_gate_status = ${c[13]}::"EvidenceGateStatus", evidence_gate_reason = ${c[14]},
+            last_fired_at = ${now}, active = true, inactive_since = NULL, updated_at = now()
+          WHERE id = ${prev.id}::uuid`;
         res.updated++;
         continue;
       }
       const episode = (prev?.episode ?? 0) + 1;
-      await tx.recommendationV2.create({
-        data: {
-          projectId, category, episode, dedupeKey: `${category}#${episode}`, dueDate: utcDate(new Date(now.getTime() + d.dueInDays * DAY)),
-          firstFiredAt: now, riskBefore: st.scores.risk.score, ...content,
-        },
-      });
+      await q`
+        INSERT INTO recommendations_v2 (id, project_id, category, episode, dedupe_key, due_date, first_fired_at, risk_before,
+          priority, owner_role, title, rationale, why_now, expected_impact, template, text_source, evidence_refs, links, signal_snapshot, forecast_snapshot,
+          evidence_count, evidence_quality, evidence_gate_status, evidence_gate_reason, last_fired_at, updated_at)
+        VALUES (gen_random_uuid(), ${projectId}::uuid, ${category}, ${episode}, ${`${category}#${episode}`}, ${isoDay(new Date(now.getTime() + d.dueInDays * DAY))}::date, ${now}, ${st.scores.risk.score},
+          ${c[0]}, ${c[1]}, ${c[2]}, ${c[3]}, ${c[4]}, ${c[5]}, ${c[6]}, 'template', ${c[7]}::jsonb, ${c[8]}::jsonb, ${c[9]}::jsonb, ${c[10]}::jsonb,
+          ${c[11]}, ${c[12]}, ${c[13]}::"EvidenceGateStatus", ${c[14]}, ${now}, now())`;
       res.created++;
     }
-    for (const r of latest) {
-      if (r.active && !firing.has(r.category as Category)) {
-        await tx.recommendationV2.update({ where: { id: r.id }, data: { active: false, inactiveSince: now } });
-        res.deactivated++;
-      }
+    const quiet = latest.filter((r) => r.active && !firing.has(r.category as Category)).map((r) => r.id);
+    if (quiet.length) {
+      await q`UPDATE recommendations_v2 SET active = false, inactive_since = ${now}, updated_at = now() WHERE id = ANY(${quiet}::uuid[])`;
+      res.deactivated += quiet.length;
     }
     // Did acting help? The risk score 7 days after a recommendation was acknowledged or done.
-    await tx.$executeRaw`
+    await q`
       UPDATE recommendations_v2 SET risk_after = ${st.scores.risk.score}, risk_after_measured_at = ${now}
       WHERE project_id = ${projectId}::uuid AND risk_after IS NULL
         AND coalesce(acknowledged_at, completed_at) IS NOT NULL AND coalesce(acknowledged_at, completed_at) <= ${new Date(now.getTime() - 7 * DAY)}`;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../../db.ts";
+import { sql, sqlTransaction } from "../../sql.ts";
 import type { EvidenceRef } from "../events/event-log.ts";
 
 // Similar past cases (SPEC §7). A project's last 7/14/30 days become a 14-dimensional signature
@@ -14,7 +15,7 @@ const clamp = (v: number, lo = 0, hi = 1) => Math.min(hi, Math.max(lo, v));
 const r4 = (v: number) => Math.round(v * 10_000) / 10_000;
 
 type SnapshotSignals = Record<string, { value: number }>;
-type Snap = { snapshot_date: Date; signals: SnapshotSignals; scores: Record<string, { score: number }>; key_aggregates: { events_7d?: number } };
+type Snap = { signals: SnapshotSignals; scores: Record<string, { score: number }>; key_aggregates: { events_7d?: number } };
 
 /** The 14 dimensions of SPEC §7: window averages (1–11) and last − first deltas (12–14). */
 export function signatureVector(snaps: Snap[]): number[] {
@@ -58,41 +59,50 @@ export function caseContext(name: string, pipeline: number, latestStage: string 
 
 const vectorLiteral = (v: number[]) => `[${v.join(",")}]`;
 
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
 /** (Re)computes a project's signatures for every window from its snapshots and events up to `now`. */
 export async function refreshCaseSignatures(db: Db, projectId: string, now: Date): Promise<{ written: number; skipped: number }> {
-  const project = await db.project.findUniqueOrThrow({ where: { id: projectId }, select: { name: true, workspaceId: true } });
-  const [deal] = await db.$queryRaw<{ pipeline: number; stage: string | null }[]>`
-    SELECT coalesce(sum(amount), 0)::float8 AS pipeline,
-           (SELECT stage FROM attio_deals WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL ORDER BY synced_at DESC, external_id LIMIT 1) AS stage
-    FROM attio_deals WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL`;
-  const context = caseContext(project.name, deal?.pipeline ?? 0, deal?.stage ?? null);
-  let written = 0;
-  let skipped = 0;
+  const q = sql(db);
+  const longest = Math.max(...WINDOWS);
+  const since = new Date(now.getTime() - longest * DAY);
+  // Everything the three windows need, read once for the longest.
+  const [[project], snaps, events] = await Promise.all([
+    q<{ name: string; workspace_id: string; pipeline: number; stage: string | null }>`
+      SELECT p.name, p.workspace_id,
+        (SELECT coalesce(sum(amount), 0)::float8 FROM attio_deals WHERE project_id = p.id AND deleted_at IS NULL) AS pipeline,
+        (SELECT stage FROM attio_deals WHERE project_id = p.id AND deleted_at IS NULL ORDER BY synced_at DESC, external_id LIMIT 1) AS stage
+      FROM projects p WHERE p.id = ${projectId}::uuid`,
+    q<Snap & { day: string }>`
+      SELECT to_char(snapshot_date, 'YYYY-MM-DD') AS day, signals_json AS signals, scores_json AS scores, key_aggregates_json AS key_aggregates FROM project_snapshots
+      WHERE project_id = ${projectId}::uuid AND snapshot_date > ${isoDay(since)}::date AND snapshot_date <= ${isoDay(now)}::date ORDER BY snapshot_date`,
+    q<{ event_type: string; at: Date }>`
+      SELECT event_type, occurred_at AS at FROM kag_event_log WHERE project_id = ${projectId}::uuid AND category = 'domain' AND occurred_at > ${since} AND occurred_at <= ${now}
+      ORDER BY occurred_at, id`,
+  ]);
+  if (!project) throw new Error(`project ${projectId} not found`);
+  const context = caseContext(project.name, project.pipeline, project.stage);
+  const rows: { window: number; vector: string; hash: string; ngrams: string[]; features: string }[] = [];
   for (const w of WINDOWS) {
-    const since = new Date(now.getTime() - w * DAY);
-    const snaps = await db.$queryRaw<Snap[]>`
-      SELECT snapshot_date, signals_json AS signals, scores_json AS scores, key_aggregates_json AS key_aggregates FROM project_snapshots
-      WHERE project_id = ${projectId}::uuid AND snapshot_date > ${since}::date AND snapshot_date <= ${now}::date ORDER BY snapshot_date`;
-    if (snaps.length === 0) {
-      skipped++;
-      continue;
-    }
-    const events = await db.$queryRaw<{ event_type: string }[]>`
-      SELECT event_type FROM kag_event_log WHERE project_id = ${projectId}::uuid AND category = 'domain' AND occurred_at > ${since} AND occurred_at <= ${now}
-      ORDER BY occurred_at, id LIMIT 5000`;
-    const vec = signatureVector(snaps);
-    const grams = bigrams(events.map((e) => e.event_type));
+    const from = new Date(now.getTime() - w * DAY);
+    const inWindow = snaps.filter((s) => s.day > isoDay(from));
+    if (inWindow.length === 0) continue;
+    const types = events.filter((e) => e.at > from).slice(0, 5000).map((e) => e.event_type);
+    const vec = signatureVector(inWindow);
+    const grams = bigrams(types);
     const hash = createHash("sha1").update(`${JSON.stringify(vec)}|${JSON.stringify(grams)}`).digest("hex");
-    const features = { snapshots: snaps.length, eventTypes: events.slice(-500).map((e) => e.event_type) };
-    await db.$executeRaw`
+    rows.push({ window: w, vector: vectorLiteral(vec), hash, ngrams: grams.slice(0, 1000), features: JSON.stringify({ snapshots: inWindow.length, eventTypes: types.slice(-500) }) });
+  }
+  if (rows.length) {
+    await q`
       INSERT INTO case_signatures (project_id, workspace_id, window_days, signature, signature_hash, ngrams, features, context, computed_at)
-      VALUES (${projectId}::uuid, ${project.workspaceId}::uuid, ${w}, ${vectorLiteral(vec)}::vector, ${hash}, ${grams.slice(0, 1000)}::text[], ${JSON.stringify(features)}::jsonb, ${JSON.stringify(context)}::jsonb, ${now})
+      SELECT ${projectId}::uuid, ${project.workspace_id}::uuid, r.w, r.v::vector, r.h, ARRAY(SELECT jsonb_array_elements_text(r.g)), r.f, ${JSON.stringify(context)}::jsonb, ${now}
+      FROM unnest(${rows.map((r) => r.window)}::int[], ${rows.map((r) => r.vector)}::text[], ${rows.map((r) => r.hash)}::text[], ${rows.map((r) => JSON.stringify(r.ngrams))}::jsonb[], ${rows.map((r) => r.features)}::jsonb[]) AS r(w, v, h, g, f)
       ON CONFLICT (project_id, window_days) DO UPDATE SET workspace_id = EXCLUDED.workspace_id, signature = EXCLUDED.signature, signature_hash = EXCLUDED.signature_hash,
         ngrams = EXCLUDED.ngrams, features = EXCLUDED.features, context = EXCLUDED.context, computed_at = EXCLUDED.computed_at
       WHERE case_signatures.signature_hash IS DISTINCT FROM EXCLUDED.signature_hash OR case_signatures.context IS DISTINCT FROM EXCLUDED.context`;
-    written++;
   }
-  return { written, skipped };
+  return { written: rows.length, skipped: WINDOWS.length - rows.length };
 }
 
 export type SimilarCaseResult = {
@@ -111,13 +121,11 @@ const jaccard = (a: string[], b: string[]) => {
 
 /** Nearest signatures in the workspace (HNSW, or an exact scan when `exact`), by distance only. */
 export async function nearestSignatures(db: Db, input: { workspaceId: string; windowDays: number; vector: number[]; excludeProjectId?: string; limit: number; exact?: boolean; efSearch?: number }) {
-  return db.$transaction(async (tx) => {
-    // One round trip for the settings (this sits on the forecast's hot path). iterative_scan: a
-    // filtered HNSW search keeps scanning until enough rows pass the workspace filter (pgvector ≥ 0.8).
+  return sqlTransaction(db, async (q) => {
+    // iterative_scan: a filtered HNSW search keeps scanning until enough rows pass the workspace filter (pgvector ≥ 0.8).
     const ef = String(Math.max(40, Math.min(1000, input.efSearch ?? input.limit * 2)));
-    await tx.$queryRaw`SELECT set_config('hnsw.ef_search', ${ef}, true), set_config('hnsw.iterative_scan', 'strict_order', true),
-      set_config('enable_indexscan', ${input.exact ? "off" : "on"}, true)`;
-    return tx.$queryRaw<{ project_id: string; distance: number; ngrams: string[]; context: CaseContext }[]>`
+    await q`SELECT set_config('hnsw.ef_search', ${ef}, true), set_config('hnsw.iterative_scan', 'strict_order', true), set_config('enable_indexscan', ${input.exact ? "off" : "on"}, true)`;
+    return q<{ project_id: string; distance: number; ngrams: string[]; context: CaseContext }>`
       SELECT project_id, (signature <-> ${vectorLiteral(input.vector)}::vector)::float8 AS distance, ngrams, context FROM case_signatures
       WHERE workspace_id = ${input.workspaceId}::uuid AND window_days = ${input.windowDays} AND project_id IS DISTINCT FROM ${input.excludeProjectId ?? null}::uuid
       ORDER BY signature <-> ${vectorLiteral(input.vector)}::vector LIMIT ${input.limit}`;
@@ -126,7 +134,7 @@ export async function nearestSignatures(db: Db, input: { workspaceId: string; wi
 
 /** Projects of the same workspace whose recent situation looked most like this one's, and what happened to them. */
 export async function similarCases(db: Db, input: { projectId: string; windowDays: WindowDays; topK: number }): Promise<{ cases: SimilarCaseResult[]; reason?: string }> {
-  const [src] = await db.$queryRaw<{ workspace_id: string; vector: string; ngrams: string[]; context: CaseContext }[]>`
+  const [src] = await sql(db)<{ workspace_id: string; vector: string; ngrams: string[]; context: CaseContext }>`
     SELECT workspace_id, signature::text AS vector, ngrams, context FROM case_signatures WHERE project_id = ${input.projectId}::uuid AND window_days = ${input.windowDays}`;
   if (!src) return { cases: [], reason: "no_signature_yet" };
   const vector = JSON.parse(src.vector) as number[];
@@ -144,8 +152,8 @@ export async function similarCases(db: Db, input: { projectId: string; windowDay
   if (!ranked.length) return { cases: [], reason: "no_other_projects_with_signatures" };
   const ids = ranked.map((r) => r.projectId);
   const [names, outcomes] = await Promise.all([
-    db.project.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }),
-    db.$queryRaw<{ project_id: string; outcome_type: string; occurred_at: Date; severity: number; notes: string; evidence_refs: EvidenceRef[] }[]>`
+    sql(db)<{ id: string; name: string }>`SELECT id, name FROM projects WHERE id = ANY(${ids}::uuid[])`,
+    sql(db)<{ project_id: string; outcome_type: string; occurred_at: Date; severity: number; notes: string; evidence_refs: EvidenceRef[] }>`
       SELECT project_id, outcome_type, occurred_at, severity, notes, evidence_refs FROM (
         SELECT *, row_number() OVER (PARTITION BY project_id ORDER BY occurred_at DESC, id DESC) AS n FROM past_case_outcomes WHERE project_id = ANY(${ids}::uuid[])
       ) o WHERE n <= 8 ORDER BY project_id, occurred_at DESC`,

@@ -1,5 +1,5 @@
 import type { Db } from "../../db.ts";
-import type { Prisma } from "../../generated/prisma/client.ts";
+import { sql } from "../../sql.ts";
 import { dedupeKey, dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
 import { THRESHOLDS, type SignalKey } from "./signals.ts";
 import type { ProjectState } from "./state.ts";
@@ -8,7 +8,6 @@ import type { ProjectState } from "./state.ts";
 // overwrites its snapshot and adds no outcome twice.
 
 const DAY = 86_400_000;
-const json = (v: unknown) => v as Prisma.InputJsonValue;
 export const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
 /** 0..1 per signal: value / critical threshold (sentiment: how far below its warn threshold). */
@@ -25,38 +24,44 @@ export function normalizedSignals(st: ProjectState): Record<string, number> {
 
 export async function writeSnapshot(db: Db, projectId: string, st: ProjectState): Promise<{ date: string; publishable: boolean }> {
   const date = utcDay(st.now);
-  const [agg] = await db.$queryRaw<{ e7: number; e14: number; e30: number; open: number; blocked: number; overdue: number; pipeline: number; deals: number }[]>`
+  const week = new Date(st.now.getTime() - 7 * DAY), fortnight = new Date(st.now.getTime() - 14 * DAY), month = new Date(st.now.getTime() - 30 * DAY);
+  const [agg] = await sql(db)<{ e7: number; e14: number; e30: number; by_source: Record<string, number> | null; open: number; blocked: number; overdue: number; pipeline: number; deals: number }>`
+    WITH ev AS (
+      SELECT occurred_at, source FROM kag_event_log WHERE project_id = ${projectId}::uuid AND category = 'domain' AND occurred_at > ${month} AND occurred_at <= ${st.now}
+    ), issues AS (
+      SELECT * FROM linear_issues WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL AND completed_at IS NULL
+    ), deals AS (
+      SELECT amount FROM attio_deals WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL
+    )
     SELECT
-      (SELECT count(*)::int FROM kag_event_log WHERE project_id = ${projectId}::uuid AND category = 'domain' AND occurred_at > ${new Date(st.now.getTime() - 7 * DAY)} AND occurred_at <= ${st.now}) AS e7,
-      (SELECT count(*)::int FROM kag_event_log WHERE project_id = ${projectId}::uuid AND category = 'domain' AND occurred_at > ${new Date(st.now.getTime() - 14 * DAY)} AND occurred_at <= ${st.now}) AS e14,
-      (SELECT count(*)::int FROM kag_event_log WHERE project_id = ${projectId}::uuid AND category = 'domain' AND occurred_at > ${new Date(st.now.getTime() - 30 * DAY)} AND occurred_at <= ${st.now}) AS e30,
-      (SELECT count(*)::int FROM linear_issues WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL AND completed_at IS NULL AND coalesce(state_type, '') NOT IN ('completed', 'canceled')) AS open,
-      (SELECT count(*)::int FROM linear_issues WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL AND completed_at IS NULL AND blocked) AS blocked,
-      (SELECT count(*)::int FROM linear_issues WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL AND completed_at IS NULL AND due_date < ${st.now}::date) AS overdue,
-      (SELECT coalesce(sum(amount), 0)::float8 FROM attio_deals WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL) AS pipeline,
-      (SELECT count(*)::int FROM attio_deals WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL) AS deals`;
-  const bySource = await db.$queryRaw<{ source: string; n: number }[]>`
-    SELECT source, count(*)::int AS n FROM kag_event_log WHERE project_id = ${projectId}::uuid AND category = 'domain'
-      AND occurred_at > ${new Date(st.now.getTime() - 14 * DAY)} AND occurred_at <= ${st.now} GROUP BY source`;
+      (SELECT count(*) FROM ev WHERE occurred_at > ${week})::int AS e7,
+      (SELECT count(*) FROM ev WHERE occurred_at > ${fortnight})::int AS e14,
+      (SELECT count(*) FROM ev)::int AS e30,
+      (SELECT jsonb_object_agg(source, n) FROM (SELECT source, count(*)::int AS n FROM ev WHERE occurred_at > ${fortnight} GROUP BY source) s) AS by_source,
+      (SELECT count(*) FROM issues WHERE coalesce(state_type, '') NOT IN ('completed', 'canceled'))::int AS open,
+      (SELECT count(*) FROM issues WHERE blocked)::int AS blocked,
+      (SELECT count(*) FROM issues WHERE due_date < ${st.now}::date)::int AS overdue,
+      (SELECT coalesce(sum(amount), 0) FROM deals)::float8 AS pipeline,
+      (SELECT count(*) FROM deals)::int AS deals`;
   const evidence = dedupeRefs(st.signalList.filter((s) => s.status !== "ok").flatMap((s) => s.evidence)).slice(0, 60);
   // A calm project needs no evidence; a snapshot that flags something must show it.
   const publishable = st.signalList.every((s) => s.status === "ok") || evidence.length > 0;
-  const data = {
-    signals: json(Object.fromEntries(st.signalList.map((s) => [s.key, { value: s.value, status: s.status, thresholds: s.thresholds, details: s.details, evidence: s.evidence }]))),
-    normalizedSignals: json(normalizedSignals(st)),
-    scores: json(Object.fromEntries(Object.values(st.scores).map((s) => [s.type, { score: s.score, level: s.level, components: s.components.map(({ evidence: _e, ...c }) => c) }]))),
-    keyAggregates: json({
-      events_7d: agg!.e7, events_14d: agg!.e14, events_30d: agg!.e30, by_source_14d: Object.fromEntries(bySource.map((r) => [r.source, r.n])),
-      workload: { open: agg!.open, blocked: agg!.blocked, overdue: agg!.overdue }, revenue: { pipeline: agg!.pipeline, deals: agg!.deals },
-    }),
-    evidenceRefs: json(evidence),
-    publishable,
+  const signals = Object.fromEntries(st.signalList.map((sg) => [sg.key, { value: sg.value, status: sg.status, thresholds: sg.thresholds, details: sg.details, evidence: sg.evidence }]));
+  const scores = Object.fromEntries(Object.values(st.scores).map((sc) => [sc.type, { score: sc.score, level: sc.level, components: sc.components.map(({ evidence: _e, ...c }) => c) }]));
+  const aggregates = {
+    events_7d: agg!.e7, events_14d: agg!.e14, events_30d: agg!.e30, by_source_14d: agg!.by_source ?? {},
+    workload: { open: agg!.open, blocked: agg!.blocked, overdue: agg!.overdue }, revenue: { pipeline: agg!.pipeline, deals: agg!.deals },
   };
-  await db.projectSnapshot.upsert({ where: { projectId_snapshotDate: { projectId, snapshotDate: date } }, create: { projectId, snapshotDate: date, ...data }, update: data });
+  await sql(db)`
+    INSERT INTO project_snapshots (project_id, snapshot_date, signals_json, normalized_signals_json, scores_json, key_aggregates_json, evidence_refs, publishable, updated_at)
+    VALUES (${projectId}::uuid, ${date.toISOString().slice(0, 10)}::date, ${JSON.stringify(signals)}::jsonb, ${JSON.stringify(normalizedSignals(st))}::jsonb, ${JSON.stringify(scores)}::jsonb,
+      ${JSON.stringify(aggregates)}::jsonb, ${JSON.stringify(evidence)}::jsonb, ${publishable}, now())
+    ON CONFLICT (project_id, snapshot_date) DO UPDATE SET signals_json = EXCLUDED.signals_json, normalized_signals_json = EXCLUDED.normalized_signals_json,
+      scores_json = EXCLUDED.scores_json, key_aggregates_json = EXCLUDED.key_aggregates_json, evidence_refs = EXCLUDED.evidence_refs, publishable = EXCLUDED.publishable, updated_at = now()`;
   return { date: date.toISOString().slice(0, 10), publishable };
 }
 
-type Outcome = { type: string; severity: number; notes: string; evidence: EvidenceRef[]; sourceEventId?: bigint; ref?: string };
+type Outcome = { type: string; severity: number; notes: string; evidence: EvidenceRef[]; sourceEventId?: string; ref?: string };
 
 /** What happened to the project that day, as labelled outcomes (one per type per day). */
 export async function recordOutcomes(db: Db, projectId: string, st: ProjectState): Promise<number> {
@@ -75,8 +80,8 @@ export async function recordOutcomes(db: Db, projectId: string, st: ProjectState
     outcomes.push({ type: "scope_risk", severity: v("scope_creep_rate") >= 0.5 ? 5 : 4, notes: `scope_creep_rate=${v("scope_creep_rate")}`, evidence: ev("scope_creep_rate") });
 
   const day = utcDay(st.now);
-  const lost = await db.$queryRaw<{ id: bigint; source_ref: string; payload: { stage?: string }; evidence_refs: EvidenceRef[] }[]>`
-    SELECT id, source_ref, payload, evidence_refs FROM kag_event_log WHERE project_id = ${projectId}::uuid AND event_type = 'deal_stage_changed'
+  const lost = await sql(db)<{ id: string; source_ref: string; payload: { stage?: string }; evidence_refs: EvidenceRef[] }>`
+    SELECT id::text, source_ref, payload, evidence_refs FROM kag_event_log WHERE project_id = ${projectId}::uuid AND event_type = 'deal_stage_changed'
       AND occurred_at >= ${day} AND occurred_at < ${new Date(day.getTime() + DAY)} AND occurred_at <= ${st.now}
       AND payload->>'stage' ~* '(lost|churn|frozen|stalled)' ORDER BY id LIMIT 1`;
   for (const l of lost) outcomes.push({ type: "client_risk", severity: 4, notes: `deal moved to ${l.payload.stage}`, evidence: l.evidence_refs, sourceEventId: l.id, ref: l.source_ref });
@@ -84,15 +89,16 @@ export async function recordOutcomes(db: Db, projectId: string, st: ProjectState
   const occurredAt = new Date(day.getTime() + DAY - 1000);
   const dateStr = day.toISOString().slice(0, 10);
   const seen = new Set<string>();
-  let inserted = 0;
-  for (const o of outcomes) {
-    if (seen.has(o.type)) continue; // one per type per day
-    seen.add(o.type);
-    const res = await db.pastCaseOutcome.createMany({
-      data: [{ projectId, outcomeType: o.type, occurredAt, severity: o.severity, notes: o.notes, evidenceRefs: json(o.evidence), sourceEventId: o.sourceEventId ?? null, dedupeKey: dedupeKey(projectId, o.type, dateStr) }],
-      skipDuplicates: true,
-    });
-    inserted += res.count;
-  }
+  const rows = outcomes.filter((o) => !seen.has(o.type) && seen.add(o.type)) // one per type per day
+    .map((o) => ({ type: o.type, severity: o.severity, notes: o.notes, evidence: o.evidence, sourceEventId: o.sourceEventId ?? null, dedupeKey: dedupeKey(projectId, o.type, dateStr) }));
+  if (rows.length === 0) return 0;
+  const [res] = await sql(db)<{ n: number }>`
+    WITH ins AS (
+      INSERT INTO past_case_outcomes (project_id, outcome_type, occurred_at, severity, notes, evidence_refs, source_event_id, dedupe_key)
+      SELECT ${projectId}::uuid, o.type, ${occurredAt}, o.severity, o.notes, o.evidence, o."sourceEventId", o."dedupeKey"
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS o(type text, severity int4, notes text, evidence jsonb, "sourceEventId" int8, "dedupeKey" text)
+      ON CONFLICT (project_id, dedupe_key) DO NOTHING RETURNING 1)
+    SELECT count(*)::int AS n FROM ins`;
+  const inserted = res!.n;
   return inserted;
 }
