@@ -88,7 +88,10 @@ export function projectKey(index: number): string {
 
 function pickSituations(rng: Rng): SituationKind[] {
   const all: [SituationKind, number][] = [["client_silence", 0.3], ["scope_creep", 0.25], ["aging_blockers", 0.25], ["budget_overrun", 0.2], ["upsell_need", 0.2]];
-  return all.filter(([, p]) => rng.chance(p)).map(([k]) => k);
+  const picked = all.filter(([, p]) => rng.chance(p)).map(([k]) => k);
+  // A client who has gone silent is not also writing in with extra scope or new needs: planting both
+  // would contradict itself (and make the backtest score detectors on situations that did not happen).
+  return picked.includes("client_silence") ? picked.filter((k) => k !== "scope_creep" && k !== "upsell_need") : picked;
 }
 
 export function generateProject(index: number, opts: GeneratorOptions): GeneratedProject {

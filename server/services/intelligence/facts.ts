@@ -19,7 +19,7 @@ export async function loadFacts(db: Db, projectId: string, now: Date, lookbackDa
   const today = now.toISOString().slice(0, 10);
   const q = sql(db);
   // Independent reads, in parallel on the pool.
-  const [events, blocked, overdue, stages, finance, deals, [names]] = await Promise.all([
+  const [events, blocked, overdue, stages, finance, deals, [names], resolved] = await Promise.all([
     q<EventRow>`
       SELECT id::text, event_type, occurred_at, actor, payload, evidence_refs, source_ref FROM kag_event_log
       WHERE project_id = ${projectId}::uuid AND category = 'domain' AND occurred_at > ${since} AND occurred_at <= ${now}
@@ -49,13 +49,18 @@ export async function loadFacts(db: Db, projectId: string, now: Date, lookbackDa
     q<{ project: string; company: string | null }>`
       SELECT p.name AS project, (SELECT name FROM attio_companies WHERE project_id = p.id AND deleted_at IS NULL ORDER BY synced_at DESC LIMIT 1) AS company
       FROM projects p WHERE p.id = ${projectId}::uuid`,
+    q<{ id: string }>`SELECT external_id AS id FROM cw_conversations WHERE project_id = ${projectId}::uuid AND status = 'resolved' AND deleted_at IS NULL`,
   ]);
+  const closed = new Set(resolved.map((r) => r.id));
   const ref = (e: EventRow): EvidenceRef => e.evidence_refs[0] ?? { kind: "doc", id: e.source_ref ?? e.id };
   const dated = (type: string): Dated[] => events.filter((e) => e.event_type === type).map((e) => ({ at: e.occurred_at, ref: ref(e) }));
 
   const messages = events
     .filter((e) => (e.event_type === "message_received" || e.event_type === "message_sent") && !e.payload.private)
-    .map((e) => ({ at: e.occurred_at, ref: ref(e), actor: e.event_type === "message_received" ? ("client" as const) : ("team" as const), text: String(e.payload.snippet ?? "") }));
+    .map((e) => ({
+      at: e.occurred_at, ref: ref(e), actor: e.event_type === "message_received" ? ("client" as const) : ("team" as const), text: String(e.payload.snippet ?? ""),
+      closed: closed.has(String(e.payload.conversationId ?? "")),
+    }));
 
   const activityByDay = Array.from({ length: 14 }, () => 0);
   for (const e of events) {

@@ -14,8 +14,8 @@ export type Signal = { key: SignalKey; value: number; status: SignalStatus; thre
 export type Dated = { at: Date; ref: EvidenceRef };
 export type ProjectFacts = {
   now: Date;
-  /** Conversation messages (not private), oldest first. */
-  messages: (Dated & { actor: "client" | "team"; text: string })[];
+  /** Conversation messages (not private), oldest first; `closed` when their conversation is resolved. */
+  messages: (Dated & { actor: "client" | "team"; text: string; closed?: boolean })[];
   /** Team messages asking the client to approve something. */
   approvalRequests: Dated[];
   scopeRequests: Dated[];
@@ -66,6 +66,10 @@ export function messageSentiment(text: string): number {
   return pos + neg === 0 ? 0 : clamp((pos - neg) / (pos + neg), -1, 1);
 }
 
+/** A team message that asks the client for something (a question, a request, an approval, a reminder). */
+const EXPECTS_REPLY = /\?|\b(please|could you|can you|would you|let (us|me) know|waiting for|awaiting|approv\w*|confirm\w*|feedback|reminder|пожалуйста|подтверд\w*|соглас\w*|ждём|ждем)\b/i;
+export const expectsReply = (text: string) => EXPECTS_REPLY.test(text);
+
 export function computeSignals(f: ProjectFacts): Signal[] {
   const now = f.now.getTime();
   const out: Signal[] = [];
@@ -77,10 +81,11 @@ export function computeSignals(f: ProjectFacts): Signal[] {
   const lastClient = client.at(-1);
   const lastTeam = team.at(-1);
 
-  // waiting_on_client_days: the client has not answered since the team's first unanswered message.
+  // waiting_on_client_days: the client has not answered since the team's first unanswered request.
   // (The reference counts from the team's *last* message, so every reminder the team sends restarts
-  // the clock and hides the silence it is chasing.)
-  const unanswered = team.filter((m) => !lastClient || m.at > lastClient.at);
+  // the clock and hides the silence it is chasing; and it counts any message — a status update or
+  // the closing note of a resolved conversation waits for nobody.)
+  const unanswered = team.filter((m) => (!lastClient || m.at > lastClient.at) && !m.closed && expectsReply(m.text));
   const waitingSince = unanswered[0];
   const waiting = waitingSince ? (now - waitingSince.at.getTime()) / DAY : 0;
   const pendingApprovals = f.approvalRequests.filter((a) => !lastClient || a.at > lastClient.at);
