@@ -4,6 +4,7 @@ import { connectorErrorsRetryTask, connectorsSyncCycleTask, connectorSyncTask } 
 import { eventLogRetentionTask } from "./tasks/event_log_retention.ts";
 import { recommendationActionTask, recommendationReminderTask } from "./tasks/recommendation-actions.ts";
 import { backfillTask, dailyDigestTask, dailyPipelineTask, embeddingsRunTask, weeklyDigestTask, healthScoringTask, recommendationsRefreshTask, signalsExtractionTask } from "./tasks/intelligence.ts";
+import { analyticsAggregatesTask, campaignSchedulerTask, caseSignaturesRefreshTask, upsellRadarTask } from "./tasks/growth.ts";
 import { loopsContactsSyncTask } from "./tasks/loops.ts";
 import { maintenanceTask } from "./tasks/maintenance.ts";
 import { schedulerTickTask } from "./tasks/scheduler_tick.ts";
@@ -30,5 +31,9 @@ export function buildTaskList(deps: TaskDeps): TaskList {
     weekly_digest: weeklyDigestTask(deps),
     recommendation_action: recommendationActionTask(deps),
     recommendation_reminder: recommendationReminderTask(deps),
+    upsell_radar: upsellRadarTask(deps),
+    analytics_aggregates: analyticsAggregatesTask(deps),
+    campaign_scheduler: campaignSchedulerTask(deps),
+    case_signatures_refresh: caseSignaturesRefreshTask(deps),
   };
 }

@@ -257,7 +257,16 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
     if (kind === "upsell_need") {
       const msg = addMessage(mainConv, lastDay - 2, true, rng.pick(UPSELL_TEXTS));
       company.values.annual_revenue = [v("currency", { currency_value: Math.max(revenue, 400_000), currency_code: "USD" }, t0)];
-      planted.push({ kind, startedAt: at(lastDay - 2, 11), evidence: { chatwootMessageIds: [msg.id], linearIssueIds: [], attioRecordIds: [company.id.record_id] },
+      // The account manager opens an expansion deal for it.
+      const opened = new Date(end - 1 * DAY);
+      const expansion = rec("deals", opened, {
+        name: [v("text", { value: `${name} — expansion` }, opened)],
+        stage: [v("status", { status: { title: "Proposal", is_archived: false } }, opened)],
+        value: [v("currency", { currency_value: rng.pick([25_000, 60_000, 90_000]), currency_code: "USD" }, opened)],
+        associated_company: [v("record-reference", { target_object: "companies", target_record_id: company.id.record_id }, opened)],
+      });
+      deals.push(expansion);
+      planted.push({ kind, startedAt: at(lastDay - 2, 11), evidence: { chatwootMessageIds: [msg.id], linearIssueIds: [], attioRecordIds: [company.id.record_id, expansion.id.record_id] },
         outcome: rng.chance(0.5) ? { type: "upsell_won", occurredAt: new Date(end + rng.int(10, 40) * DAY), severity: 2 } : null });
     }
   }

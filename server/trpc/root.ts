@@ -6,6 +6,7 @@ import { connectorsRouter } from "./routers/connectors.ts";
 import { searchRouter } from "./routers/search.ts";
 import { intelligenceRouter } from "./routers/intelligence.ts";
 import { eventsRouter } from "./routers/events.ts";
+import { growthRouter } from "./routers/growth.ts";
 import { jobsRouter } from "./routers/jobs.ts";
 import { projectsRouter } from "./routers/projects.ts";
 import { tokensRouter } from "./routers/tokens.ts";
@@ -21,6 +22,7 @@ export const appRouter = router({
   connectors: connectorsRouter,
   intelligence: intelligenceRouter,
   search: searchRouter,
+  growth: growthRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,7 @@ import { recordAudit, type Actor } from "../audit.ts";
 import { createHttpClient } from "../connectors/http-client.ts";
 import { resolveSource } from "../connectors/sources.ts";
 import { httpOptionsFor } from "../connectors/sync.ts";
+import { postChatwootMessage } from "../connectors/chatwoot-outbound.ts";
 import { appendEvents, dedupeKey, type EvidenceRef } from "../events/event-log.ts";
 import { displayText } from "./wording.ts";
 
@@ -107,34 +108,22 @@ export async function executeActionRun(db: Db, env: Env, input: { projectId: str
   }
 }
 
-async function chatwootClient(db: Db, env: Env, projectId: string) {
-  const source = await resolveSource(db, env, projectId, "chatwoot");
-  return { source, http: createHttpClient(httpOptionsFor("chatwoot", source, { maxRetries: 1 })) };
+/** The conversation of the newest message a recommendation cites (where a reply to the client belongs). */
+export async function conversationOfEvidence(db: Db, projectId: string, evidence: EvidenceRef[]): Promise<number | null> {
+  const ids = evidence.filter((r) => r.kind === "message").map((r) => r.id);
+  const m = await db.cwMessage.findFirst({ where: { projectId, externalId: { in: ids } }, orderBy: { sourceCreatedAt: "desc" } });
+  return m ? Number(m.conversationExternalId) : null;
 }
 
 const sendMessage: Exec = async (db, env, run, rec) => {
   const payload = run.payload as { content?: string; conversationId?: number };
   const text = displayText(rec);
   const content = payload.content ?? `Hi — ${text.title}. ${text.expectedImpact}`.slice(0, 5000);
-  // The conversation: given, else the one of the newest message in the evidence.
-  let conversationId = payload.conversationId;
-  if (!conversationId) {
-    const ids = (rec.evidenceRefs as EvidenceRef[]).filter((r) => r.kind === "message").map((r) => r.id);
-    const m = await db.cwMessage.findFirst({ where: { projectId: run.projectId, externalId: { in: ids } }, orderBy: { sourceCreatedAt: "desc" } });
-    if (!m) throw new ValidationError("no conversation to reply in: the recommendation cites no message and none was given");
-    conversationId = Number(m.conversationExternalId);
-  }
-  const { source, http } = await chatwootClient(db, env, run.projectId);
-  const base = `api/v1/accounts/${encodeURIComponent(source.externalId)}/conversations/${conversationId}/messages`;
-  const message = z.object({ id: z.number(), content: z.string().nullable().optional(), created_at: z.number() }).passthrough();
+  const conversationId = payload.conversationId ?? (await conversationOfEvidence(db, run.projectId, rec.evidenceRefs as EvidenceRef[]));
+  if (!conversationId) throw new ValidationError("no conversation to reply in: the recommendation cites no message and none was given");
   // A previous attempt may have been accepted before the crash: look for it before sending again.
-  if (run.attempts > 0) {
-    const recent = await http.request("GET", base, { schema: z.object({ payload: z.array(message) }) });
-    const sent = recent.data.payload.find((m) => m.content === content && m.created_at * 1000 >= run.createdAt.getTime() - 1000);
-    if (sent) return { messageId: sent.id, conversationId, recovered: true };
-  }
-  const res = await http.request("POST", base, { body: { content, message_type: "outgoing", private: false }, schema: message });
-  return { messageId: res.data.id, conversationId };
+  const sent = await postChatwootMessage(db, env, { projectId: run.projectId, conversationId, content, recoverSince: run.attempts > 0 ? run.createdAt : undefined });
+  return sent.recovered ? { messageId: sent.messageId, conversationId, recovered: true } : { messageId: sent.messageId, conversationId };
 };
 
 const ISSUE_CREATE = /* GraphQL */ `

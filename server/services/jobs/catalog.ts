@@ -20,6 +20,10 @@ export const SCHEDULED_TASKS: ScheduledTaskSpec[] = [
   { task: "kag_daily_pipeline", title: "Daily: snapshot → forecast → recommendations → outcomes", defaultCadenceSeconds: 86_400 },
   { task: "daily_digest", title: "Write yesterday's digest", defaultCadenceSeconds: 86_400 },
   { task: "weekly_digest", title: "Write last week's digest", defaultCadenceSeconds: 604_800 },
+  { task: "upsell_radar", title: "Find upsell openings in client messages and open deals", defaultCadenceSeconds: 1800 },
+  { task: "analytics_aggregates", title: "Trailing-30-day communication, delivery and pipeline figures", defaultCadenceSeconds: 1800 },
+  { task: "campaign_scheduler", title: "Send the due steps of follow-up sequences (stops when the client answers)", defaultCadenceSeconds: 300 },
+  { task: "case_signatures_refresh", title: "Weekly: rebuild the 7/14/30-day case signatures for similar cases", defaultCadenceSeconds: 604_800 },
   { task: "event_log_retention", title: "Prune old process events and job runs", defaultCadenceSeconds: 86_400 },
 ];
 
