@@ -7,6 +7,8 @@ declare module "@remix-run/node" {
   interface AppLoadContext {
     caller: Caller;
     auth: Auth;
+    /** The request carried a session cookie whose session has expired or was revoked. */
+    sessionExpired: boolean;
     requestId: string;
     cspNonce: string;
   }

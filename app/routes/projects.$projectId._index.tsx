@@ -1,47 +1,75 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { EmptyState, Time } from "~/components/AppShell.tsx";
+import { ForecastChart } from "~/components/ForecastChart.tsx";
 import { TrendChart } from "~/components/TrendChart.tsx";
-import { load, requireCaller } from "~/utils/trpc.server.ts";
+import { describeEvent } from "~/utils/events.ts";
+import { CATEGORY_LABELS, componentLabel, pct, RISK_LABELS, SCORE_LABELS } from "~/utils/labels.ts";
+import { act, load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
 
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const caller = requireCaller(context, request);
   const projectId = params.projectId!;
-  const [members, scheduled, events, overview, recs] = await Promise.all([
-    load(request, () => caller.projects.members({ projectId })),
+  const [scheduled, events, overview, recs, trend, upsell, analytics, connectors] = await Promise.all([
     load(request, () => caller.jobs.scheduled({ projectId })),
-    load(request, () => caller.events.list({ projectId, category: "domain", limit: 5 })),
+    load(request, () => caller.events.list({ projectId, category: "domain", limit: 6 })),
     load(request, () => caller.intelligence.overview({ projectId })),
     load(request, () => caller.intelligence.recommendations({ projectId, limit: 3 })),
+    load(request, () => caller.intelligence.trend({ projectId, days: 30 })),
+    load(request, () => caller.growth.upsell({ projectId, limit: 5 })),
+    load(request, () => caller.growth.analytics({ projectId, days: 1 })),
+    load(request, () => caller.connectors.state({ projectId })),
   ]);
-  const trend = await load(request, () => caller.intelligence.trend({ projectId, days: 30 }));
-  return { members, scheduled, events: events.items, overview, topRecs: recs.items, trend };
+  return { scheduled, events: events.items, overview, topRecs: recs.items, trend, upsell, analytics: analytics.latest, connectors };
 }
+
+export async function action({ context, request, params }: ActionFunctionArgs) {
+  const caller = requireCaller(context, request);
+  const form = await request.formData();
+  if (form.get("intent") === "upsell") {
+    const status = String(form.get("status"));
+    return act(request, () => caller.growth.decideUpsell({ projectId: params.projectId!, id: String(form.get("id") ?? ""), status: status as "accepted" | "dismissed" | "proposed" }));
+  }
+  throw new Response("Unknown action", { status: 400 });
+}
+
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+type Score = Data["overview"]["scores"][number];
+const LEVEL: Record<string, string> = { low: "text-emerald-700", medium: "text-amber-700", high: "text-orange-700", critical: "text-rose-700" };
+const signed = (n: number) => `${n > 0 ? "+" : ""}${Math.round(n * 100) / 100}`;
 
 export default function ProjectDashboard() {
   const project = useProject();
-  const { members, scheduled, events, overview, topRecs, trend } = useLoaderData<typeof loader>();
-  const failing = scheduled.filter((j) => j.lastStatus === "failed");
+  const { scheduled, events, overview, topRecs, trend, upsell, analytics, connectors } = useLoaderData<typeof loader>();
+  const failingJobs = scheduled.filter((j) => j.lastStatus === "failed");
+  const failingConnectors = connectors.state.filter((c) => c.status === "failed");
+  const score = (t: string) => overview.scores.find((s) => s.type === t);
   return (
     <div className="space-y-6">
-      <div>
-        <h1 className="text-2xl font-bold">{project.name}</h1>
-        <p className="text-sm text-slate-600">Your role: {project.role}</p>
+      <div className="flex flex-wrap items-end justify-between gap-2">
+        <div>
+          <h1 className="text-2xl font-bold">{project.name}</h1>
+          <p className="text-sm text-slate-600">Your role: {project.role}{overview.computedAt ? <> · scores as of <Time value={overview.computedAt} /></> : null}</p>
+        </div>
+        <p className="text-sm">
+          {failingJobs.length || failingConnectors.length
+            ? <Link to="jobs" className="rounded bg-rose-50 px-2 py-1 text-rose-800 underline">{failingConnectors.length} connector(s) and {failingJobs.length} job(s) failing</Link>
+            : <Link to="jobs" className="text-slate-600 underline">All connectors and {scheduled.length} jobs healthy</Link>}
+        </p>
       </div>
-      <section aria-labelledby="health-heading" className="grid gap-4 md:grid-cols-3">
-        <h2 id="health-heading" className="sr-only">Project health</h2>
-        <ScoresCard scores={overview.scores} />
-        <div className="rounded-lg bg-white p-4 ring-1 ring-slate-200">
-          <h3 className="text-sm font-semibold text-slate-700">Background jobs</h3>
-          <p className="mt-2 text-3xl font-bold">{scheduled.length}</p>
-          <p className="text-sm text-slate-600">{failing.length ? `${failing.length} failing` : "none failing"} · <Link className="underline" to="jobs">Operations</Link></p>
-        </div>
-        <div className="rounded-lg bg-white p-4 ring-1 ring-slate-200">
-          <h3 className="text-sm font-semibold text-slate-700">Team</h3>
-          <ul className="mt-2 space-y-1 text-sm">{members.map((m) => <li key={m.userId}>{m.name} <span className="text-slate-500">· {m.role}</span></li>)}</ul>
-        </div>
+
+      <section aria-labelledby="scores-heading" className="space-y-2">
+        <h2 id="scores-heading" className="sr-only">Scores</h2>
+        {overview.scores.length === 0 ? (
+          <EmptyState title="No scores yet">Scores appear after the first pipeline run on synced conversations, issues and deals.</EmptyState>
+        ) : (
+          <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-4">
+            {["health", "risk", "client_value", "upsell"].map((t) => { const s = score(t); return s ? <ScoreCard key={t} s={s} /> : null; })}
+          </div>
+        )}
       </section>
+
       <section aria-labelledby="trend-heading">
         <h2 id="trend-heading" className="text-lg font-semibold">Health and risk, last 30 days</h2>
         {trend.length < 2 ? (
@@ -50,24 +78,37 @@ export default function ProjectDashboard() {
           <div className="mt-2 rounded-lg bg-white p-2 ring-1 ring-slate-200"><TrendChart points={trend.map((t) => ({ date: t.date, health: t.health, risk: t.risk }))} /></div>
         )}
       </section>
+
       <ForecastsSection forecasts={overview.forecasts} />
-      <section aria-labelledby="top-recs-heading">
-        <h2 id="top-recs-heading" className="text-lg font-semibold">Top recommendations</h2>
-        {topRecs.length === 0 ? (
-          <div className="mt-2"><EmptyState title="Nothing needs your attention">No recommendation fires for this project right now.</EmptyState></div>
-        ) : (
-          <ul className="mt-2 divide-y divide-slate-200 rounded-lg bg-white ring-1 ring-slate-200">
-            {topRecs.map((r) => <li key={r.id} className="p-3 text-sm"><span className="font-medium">P{r.priority}</span> · <Link className="underline" to="recommendations">{r.title}</Link> <span className="text-slate-500">· {r.whyNow}</span></li>)}
-          </ul>
-        )}
-      </section>
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <section aria-labelledby="top-recs-heading">
+          <h2 id="top-recs-heading" className="text-lg font-semibold">Top recommendations</h2>
+          {topRecs.length === 0 ? (
+            <div className="mt-2"><EmptyState title="Nothing needs your attention">No recommendation fires for this project right now.</EmptyState></div>
+          ) : (
+            <ul className="mt-2 divide-y divide-slate-200 rounded-lg bg-white ring-1 ring-slate-200">
+              {topRecs.map((r) => (
+                <li key={r.id} className="p-3 text-sm">
+                  <span className="font-medium">P{r.priority}</span> · <Link className="underline" to={`recommendations#rec-${r.id}`}>{r.title}</Link>
+                  <div className="text-xs text-slate-500">{CATEGORY_LABELS[r.category] ?? r.category} · {r.whyNow}</div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <UpsellSection rows={upsell} />
+      </div>
+
+      <AnalyticsSection analytics={analytics} />
+
       <section aria-labelledby="recent-heading">
-        <h2 id="recent-heading" className="text-lg font-semibold">Latest activity</h2>
+        <div className="flex items-baseline justify-between"><h2 id="recent-heading" className="text-lg font-semibold">Latest activity</h2><Link className="text-sm underline" to="events?category=domain">All events</Link></div>
         {events.length === 0 ? (
           <div className="mt-2"><EmptyState title="No activity yet">Messages, issues and deals show up here after the first connector sync.</EmptyState></div>
         ) : (
           <ul className="mt-2 divide-y divide-slate-200 rounded-lg bg-white ring-1 ring-slate-200">
-            {events.map((e) => <li key={e.id} className="p-3 text-sm"><span className="font-medium">{e.eventType}</span> · <Time value={e.occurredAt} /></li>)}
+            {events.map((e) => <li key={e.id} className="p-3 text-sm"><span className="text-slate-500"><Time value={e.occurredAt} /> · {e.source}</span> <span className="ml-1">{describeEvent(e)}</span></li>)}
           </ul>
         )}
       </section>
@@ -75,61 +116,137 @@ export default function ProjectDashboard() {
   );
 }
 
-type Overview = ReturnType<typeof useLoaderData<typeof loader>>["overview"];
-const LEVEL: Record<string, string> = { low: "text-emerald-700", medium: "text-amber-700", high: "text-orange-700", critical: "text-rose-700" };
-const pct = (p: number) => `${Math.round(p * 100)}%`;
-
-function ScoresCard({ scores }: { scores: Overview["scores"] }) {
-  const pick = (t: string) => scores.find((s) => s.type === t);
-  const health = pick("health");
-  const risk = pick("risk");
+/** A score with what moved it since yesterday, and (expandable) every component with its weight and evidence. */
+function ScoreCard({ s }: { s: Score }) {
+  const movers = s.sinceYesterday?.movers ?? [];
+  const changeOf = new Map(movers.map((m) => [m.key, m.delta]));
+  const comps = [...s.components].sort((a, b) => b.contribution - a.contribution);
+  const label = SCORE_LABELS[s.type] ?? s.type;
   return (
-    <div className="rounded-lg bg-white p-4 ring-1 ring-slate-200">
-      <h3 className="text-sm font-semibold text-slate-700">Health and risk</h3>
-      {!health || !risk ? (
-        <p className="mt-2 text-sm text-slate-600">Scores appear after the first pipeline run on synced conversations, issues and deals.</p>
-      ) : (
-        <dl className="mt-2 grid grid-cols-2 gap-2">
-          {[health, risk].map((s) => (
-            <div key={s.type}>
-              <dt className="text-xs uppercase text-slate-500">{s.type}</dt>
-              <dd><span className={`text-3xl font-bold ${LEVEL[s.level] ?? ""}`}>{Math.round(s.score)}</span> <span className="text-xs text-slate-600">{s.type === "health" ? `${s.level} concern` : `${s.level} risk`}</span></dd>
-              <dd className="text-xs text-slate-600">
-                {s.sinceYesterday ? <>{s.sinceYesterday.delta > 0 ? "+" : ""}{s.sinceYesterday.delta} since yesterday{s.sinceYesterday.movers.length ? ` (${s.sinceYesterday.movers.map((m) => `${m.key} ${m.delta > 0 ? "+" : ""}${m.delta}`).join(", ")})` : ""}</> : "no earlier score yet"}
-              </dd>
-              <dd className="mt-1 text-xs text-slate-600">
-                Top factors: {s.components.filter((c) => c.contribution > 0).sort((a, b) => b.contribution - a.contribution).slice(0, 3).map((c) => `${c.key} ${c.contribution}`).join(", ") || "none"}
-              </dd>
-            </div>
-          ))}
-        </dl>
-      )}
+    <div className="rounded-lg bg-white p-4 ring-1 ring-slate-200" data-score={s.type}>
+      <h3 className="text-xs font-semibold uppercase text-slate-500">{label}</h3>
+      <p><span className={`text-3xl font-bold ${LEVEL[s.level] ?? ""}`}>{Math.round(s.score)}</span> <span className="text-xs text-slate-600">{s.level}{s.type === "health" ? " concern" : ""}</span></p>
+      <p className="text-xs text-slate-600">
+        {s.sinceYesterday
+          ? <>{signed(s.sinceYesterday.delta)} since yesterday{movers.length ? `: ${movers.map((m) => `${componentLabel(m.key)} ${signed(m.delta)}`).join(", ")}` : " (no component moved)"}</>
+          : "no score from yesterday to compare with"}
+      </p>
+      <details className="mt-2 text-xs">
+        <summary className="cursor-pointer text-indigo-700">Why {Math.round(s.score)}?</summary>
+        <table className="mt-2 w-full">
+          <caption className="sr-only">Components of the {label} score</caption>
+          <thead className="text-left text-slate-500"><tr><th scope="col">Component</th><th scope="col">Value</th><th scope="col">Weight</th><th scope="col">Adds</th><th scope="col">Δ 1 d</th></tr></thead>
+          <tbody>
+            {comps.map((c) => (
+              <tr key={c.key} className="border-t border-slate-100" title={(c.evidence as { snippet?: string }[]).map((e) => e.snippet).filter(Boolean).slice(0, 3).join(" · ")}>
+                <th scope="row" className="py-0.5 text-left font-normal">{componentLabel(c.key)}{(c.evidence as unknown[]).length ? <span className="text-slate-400"> ({(c.evidence as unknown[]).length} ev.)</span> : null}</th>
+                <td className="tabular-nums">{Math.round(c.value)}</td><td className="tabular-nums">{c.weight}</td><td className="tabular-nums">{c.contribution}</td>
+                <td className="tabular-nums">{changeOf.has(c.key) ? signed(changeOf.get(c.key)!) : ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
     </div>
   );
 }
 
-function ForecastsSection({ forecasts }: { forecasts: Overview["forecasts"] }) {
+function ForecastsSection({ forecasts }: { forecasts: Data["overview"]["forecasts"] }) {
   return (
     <section aria-labelledby="forecast-heading">
       <h2 id="forecast-heading" className="text-lg font-semibold">Risk forecast</h2>
       {forecasts.length === 0 ? (
         <div className="mt-2"><EmptyState title="No forecast yet">Forecasts are computed by the recommendations refresh and the daily pipeline.</EmptyState></div>
       ) : (
-        <table className="mt-2 w-full rounded-lg bg-white text-sm ring-1 ring-slate-200">
-          <caption className="sr-only">Probability of each risk within 7, 14 and 30 days</caption>
-          <thead className="text-left text-xs uppercase text-slate-500"><tr><th className="p-2">Risk</th><th className="p-2">7 d</th><th className="p-2">14 d</th><th className="p-2">30 d</th><th className="p-2">Confidence</th><th className="p-2">Drivers</th></tr></thead>
-          <tbody className="divide-y divide-slate-100">
-            {forecasts.map((f) => (
-              <tr key={f.riskType} data-risk={f.riskType}>
-                <th scope="row" className="p-2 text-left font-medium">{f.riskType.replace("_", " ")}</th>
-                <td className="p-2">{pct(f.p7)}</td><td className="p-2">{pct(f.p14)}</td><td className="p-2">{pct(f.p30)}</td>
-                <td className="p-2">{pct(f.confidence)}</td>
-                <td className="p-2 text-xs text-slate-600">{(f.topDrivers as { key: string; contribution: number }[]).map((d) => `${d.key} ${d.contribution}`).join(", ") || "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="mt-2 grid gap-4 lg:grid-cols-[auto_1fr]">
+          <div className="rounded-lg bg-white p-2 ring-1 ring-slate-200"><ForecastChart forecasts={forecasts} /></div>
+          <table className="w-full self-start rounded-lg bg-white text-sm ring-1 ring-slate-200">
+            <caption className="sr-only">Probability of each risk within 7, 14 and 30 days, with confidence and drivers</caption>
+            <thead className="text-left text-xs uppercase text-slate-500"><tr><th scope="col" className="p-2">Risk</th><th scope="col" className="p-2">7 d</th><th scope="col" className="p-2">14 d</th><th scope="col" className="p-2">30 d</th><th scope="col" className="p-2">Expected in</th><th scope="col" className="p-2">Confidence</th><th scope="col" className="p-2">Drivers</th></tr></thead>
+            <tbody className="divide-y divide-slate-100">
+              {forecasts.map((f) => (
+                <tr key={f.riskType} data-risk={f.riskType}>
+                  <th scope="row" className="p-2 text-left font-medium">{RISK_LABELS[f.riskType] ?? f.riskType}</th>
+                  <td className="p-2 tabular-nums">{pct(f.p7)}</td><td className="p-2 tabular-nums">{pct(f.p14)}</td><td className="p-2 tabular-nums">{pct(f.p30)}</td>
+                  <td className="p-2 tabular-nums">{f.expectedTimeToRiskDays >= 60 ? "—" : `${Math.round(f.expectedTimeToRiskDays)} d`}</td>
+                  <td className="p-2 tabular-nums">{pct(f.confidence)}</td>
+                  <td className="p-2 text-xs text-slate-600">{(f.topDrivers as { key: string; contribution: number }[]).filter((d) => d.contribution > 0).map((d) => `${componentLabel(d.key)} (${pct(d.contribution)})`).join(", ") || "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
+    </section>
+  );
+}
+
+function UpsellSection({ rows }: { rows: Data["upsell"] }) {
+  const project = useProject();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  return (
+    <section aria-labelledby="upsell-heading">
+      <h2 id="upsell-heading" className="text-lg font-semibold">Upsell radar</h2>
+      {result && !result.ok ? <p role="alert" className="mt-2 rounded-md bg-red-50 p-2 text-sm text-red-800">{result.error}</p> : null}
+      {rows.length === 0 ? (
+        <div className="mt-2"><EmptyState title="No openings">Client requests for more work and deals in qualification, proposal or negotiation appear here.</EmptyState></div>
+      ) : (
+        <ul className="mt-2 divide-y divide-slate-200 rounded-lg bg-white ring-1 ring-slate-200">
+          {rows.map((u) => {
+            const ev = (u.evidenceRefs as { kind: string; id: string; url?: string }[])[0];
+            return (
+              <li key={u.id} className="flex flex-wrap items-start gap-2 p-3 text-sm" data-upsell={u.sourceKind}>
+                <div className="min-w-0 flex-1">
+                  <div><span className="font-medium">{Math.round(u.score * 100)}</span> · {u.title}</div>
+                  <div className="text-xs text-slate-500">{u.reason}{ev?.url ? <> · <a className="underline" href={ev.url} target="_blank" rel="noreferrer">source</a></> : null} · {u.status}</div>
+                </div>
+                {project.canMutate && u.status === "proposed" ? (
+                  <Form method="post" className="flex gap-1">
+                    <input type="hidden" name="intent" value="upsell" /><input type="hidden" name="id" value={u.id} />
+                    <button name="status" value="accepted" disabled={busy} className="rounded px-2 py-0.5 text-xs ring-1 ring-slate-300">Pursue</button>
+                    <button name="status" value="dismissed" disabled={busy} className="rounded px-2 py-0.5 text-xs ring-1 ring-slate-300">Dismiss</button>
+                  </Form>
+                ) : null}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+type Metrics = { comms: Record<string, number | null>; delivery: Record<string, number | null>; pipeline: Record<string, number | null> };
+const money = (n: number | null | undefined) => (n === null || n === undefined ? "—" : n.toLocaleString("en-US", { maximumFractionDigits: 0 }));
+const num = (n: number | null | undefined, unit = "") => (n === null || n === undefined ? "—" : `${n}${unit}`);
+
+function AnalyticsSection({ analytics }: { analytics: Data["analytics"] }) {
+  if (!analytics) {
+    return (
+      <section aria-labelledby="analytics-heading">
+        <h2 id="analytics-heading" className="text-lg font-semibold">Last 30 days</h2>
+        <div className="mt-2"><EmptyState title="No figures yet">The analytics_aggregates job computes them every 30 minutes (Operations → run now).</EmptyState></div>
+      </section>
+    );
+  }
+  const m = analytics.metrics as unknown as Metrics;
+  const groups: { title: string; items: [string, string][] }[] = [
+    { title: "Communication", items: [["Client messages", num(m.comms.inbound)], ["Team messages", num(m.comms.outbound)], ["First reply (median)", num(m.comms.firstResponseMinutesMedian, " min")], ["First reply (p90)", num(m.comms.firstResponseMinutesP90, " min")], ["Unanswered > 24 h", num(m.comms.unansweredOver24h)]] },
+    { title: "Delivery", items: [["Issues opened", num(m.delivery.opened)], ["Issues completed", num(m.delivery.completed)], ["Lead time (median)", num(m.delivery.leadTimeDaysMedian, " d")], ["Open / blocked", `${num(m.delivery.open)} / ${num(m.delivery.blocked)}`], ["Overdue", num(m.delivery.overdue)]] },
+    { title: "Pipeline", items: [["Open deals", num(m.pipeline.openDeals)], ["Open value", money(m.pipeline.openAmount)], ["Weighted", money(m.pipeline.weightedAmount)], ["Won 30 / 60 / 90 d", `${money(m.pipeline.won30d)} / ${money(m.pipeline.won60d)} / ${money(m.pipeline.won90d)}`]] },
+  ];
+  return (
+    <section aria-labelledby="analytics-heading">
+      <h2 id="analytics-heading" className="text-lg font-semibold">Last 30 days <span className="text-sm font-normal text-slate-500">(as of <Time value={analytics.computed_at} />)</span></h2>
+      <div className="mt-2 grid gap-4 md:grid-cols-3">
+        {groups.map((g) => (
+          <dl key={g.title} className="rounded-lg bg-white p-3 text-sm ring-1 ring-slate-200">
+            <dt className="mb-1 text-xs font-semibold uppercase text-slate-500">{g.title}</dt>
+            {g.items.map(([k, v]) => <dd key={k} className="flex justify-between gap-2"><span className="text-slate-600">{k}</span><span className="tabular-nums font-medium">{v}</span></dd>)}
+          </dl>
+        ))}
+      </div>
     </section>
   );
 }

@@ -1,48 +1,163 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { EmptyState, Time } from "~/components/AppShell.tsx";
+import { describeEvent, DOMAIN_EVENT_TYPES, eventLink, PROCESS_EVENT_TYPES } from "~/utils/events.ts";
+import { SIGNAL_LABELS, signalValue } from "~/utils/labels.ts";
 import { load, requireCaller } from "~/utils/trpc.server.ts";
+
+const LIVE_EVERY_MS = 10_000;
 
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const caller = requireCaller(context, request);
   const url = new URL(request.url);
   const category = url.searchParams.get("category");
+  const type = url.searchParams.get("type") ?? "";
+  const since = url.searchParams.get("since") ?? "";
   const cursor = url.searchParams.get("cursor") ?? undefined;
-  const page = await load(request, () =>
-    caller.events.list({ projectId: params.projectId!, category: category === "domain" || category === "process" ? category : undefined, cursor, limit: 50 }),
+  const projectId = params.projectId!;
+  const [page, overview] = await Promise.all([
+    load(request, () => caller.events.list({
+      projectId, category: category === "domain" || category === "process" ? category : undefined, cursor, limit: 50,
+      eventType: /^[a-z_]{1,100}$/.test(type) ? type : undefined, since: /^\d{4}-\d{2}-\d{2}$/.test(since) ? new Date(`${since}T00:00:00Z`) : undefined,
+    })),
+    load(request, () => caller.intelligence.overview({ projectId })),
+  ]);
+  return { ...page, signals: overview.signals, loadedAt: new Date().toISOString() };
+}
+
+type Signal = ReturnType<typeof useLoaderData<typeof loader>>["signals"][number];
+const STATUS_STYLE: Record<string, string> = { ok: "bg-emerald-50 text-emerald-800", warn: "bg-amber-50 text-amber-800", critical: "bg-rose-50 text-rose-800" };
+
+/** The one detail that explains a signal's value, from what the pipeline stored with it. */
+function signalWhy(s: Signal): string {
+  const d = (s.details ?? {}) as Record<string, unknown>;
+  switch (s.key) {
+    case "waiting_on_client_days": return d.waitingSince ? `since ${String(d.waitingSince).slice(0, 10)}, ${d.unansweredTeamMessages} unanswered request(s)${d.approvalPending ? ", approval pending" : ""}` : "the client has answered the team's last request";
+    case "blockers_age": return `${d.openBlockers ?? 0} open blocker(s)`;
+    case "scope_creep_rate": return `${d.scopeRequests7d ?? 0} scope request(s) in 7 days`;
+    case "budget_burn_rate": return d.plan ? `cost ${Number(d.cost ?? 0).toLocaleString("en-US")} of ${Number(d.plan).toLocaleString("en-US")} planned` : "no plan recorded";
+    case "response_time_avg": return `${d.samples ?? 0} answered client message(s)`;
+    case "agreement_overdue_count": return `${s.value} open issue(s) past their due date`;
+    case "stage_overdue": return Array.isArray(d.overdueStages) && d.overdueStages.length ? `${(d.overdueStages[0] as { name: string }).name} past its target date` : "no stage past its target date";
+    case "sentiment_trend": return d.ewma === null || d.ewma === undefined ? "no client messages to read" : `average tone ${d.ewma} (was ${d.previous ?? "—"})`;
+    case "margin_risk": return d.marginPct === null || d.marginPct === undefined ? "no revenue recorded" : `margin ${Math.round(Number(d.marginPct) * 100)}%`;
+    case "activity_drop": return `${d.eventsLast7d ?? 0} events this week, ${d.eventsPrevious7d ?? 0} the week before`;
+    default: return "";
+  }
+}
+
+function SignalsTable({ signals }: { signals: Signal[] }) {
+  if (signals.length === 0) return <EmptyState title="No signals yet">Signals are computed from the event log after the first connector sync.</EmptyState>;
+  return (
+    <div className="overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
+      <table className="w-full text-sm">
+        <caption className="sr-only">Signals with their current value, status and thresholds</caption>
+        <thead className="text-left text-xs uppercase text-slate-500">
+          <tr><th scope="col" className="p-2">Signal</th><th scope="col" className="p-2">Value</th><th scope="col" className="p-2">Status</th><th scope="col" className="p-2">Warn at</th><th scope="col" className="p-2">Critical at</th><th scope="col" className="p-2">Why</th><th scope="col" className="p-2">Evidence</th></tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {signals.map((s) => {
+            const t = s.thresholds as { warn: number; crit: number; direction: string };
+            const evidence = (s.evidence ?? []) as { kind: string; id: string; url?: string; snippet?: string }[];
+            return (
+              <tr key={s.key} data-signal={s.key}>
+                <th scope="row" className="p-2 text-left font-medium">{SIGNAL_LABELS[s.key]?.label ?? s.key}</th>
+                <td className="p-2 tabular-nums">{signalValue(s.key, s.value)}</td>
+                <td className="p-2"><span className={`rounded px-2 py-0.5 text-xs ${STATUS_STYLE[s.status] ?? ""}`}>{s.status}</span></td>
+                <td className="p-2 tabular-nums text-slate-600">{t.direction === "below" ? "≤ " : "≥ "}{signalValue(s.key, t.warn)}</td>
+                <td className="p-2 tabular-nums text-slate-600">{t.direction === "below" ? "≤ " : "≥ "}{signalValue(s.key, t.crit)}</td>
+                <td className="p-2 text-xs text-slate-600">{signalWhy(s)}</td>
+                <td className="p-2 text-xs">
+                  {evidence.length === 0 ? <span className="text-slate-400">—</span> : evidence.slice(0, 3).map((e) => (
+                    <div key={`${e.kind}:${e.id}`} className="max-w-xs truncate" title={e.snippet ?? e.id}><span className="text-slate-500">{e.kind}: </span>{e.url ? <a className="underline" href={e.url} target="_blank" rel="noreferrer">{e.snippet || e.id}</a> : (e.snippet || e.id)}</div>
+                  ))}
+                  {evidence.length > 3 ? <div className="text-slate-500">+{evidence.length - 3} more</div> : null}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
-  return page;
+}
+
+/** Re-runs the loader every few seconds while switched on (the feed and the signals stay current). */
+function LiveToggle({ loadedAt }: { loadedAt: string }) {
+  const [params] = useSearchParams();
+  const [live, setLive] = useState(params.get("live") === "1");
+  const { revalidate, state } = useRevalidator();
+  useEffect(() => {
+    if (!live) return;
+    const t = setInterval(() => document.visibilityState === "visible" && revalidate(), LIVE_EVERY_MS);
+    return () => clearInterval(t);
+  }, [live, revalidate]);
+  return (
+    <div className="flex items-center gap-2 text-sm">
+      <label className="flex items-center gap-1"><input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> Live (every {LIVE_EVERY_MS / 1000} s)</label>
+      <span className="text-xs text-slate-500" aria-live="polite">{state === "loading" ? "refreshing…" : <>updated <Time value={loadedAt} /></>}</span>
+    </div>
+  );
 }
 
 export default function EventsPage() {
-  const { items, nextCursor } = useLoaderData<typeof loader>();
+  const { items, nextCursor, signals, loadedAt } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const category = params.get("category") ?? "";
+  const type = params.get("type") ?? "";
+  const since = params.get("since") ?? "";
+  const keep = new URLSearchParams([...params.entries()].filter(([k]) => k !== "cursor"));
   return (
-    <div className="space-y-4">
+    <div className="space-y-6">
       <h1 className="text-2xl font-bold">Signals & events</h1>
-      <Form method="get" className="flex items-end gap-2">
-        <div>
-          <label htmlFor="category" className="block text-sm font-medium">Show</label>
-          <select id="category" name="category" defaultValue={category} className="mt-1 rounded-md border border-slate-300 px-2 py-1 text-sm">
-            <option value="">All events</option><option value="domain">Domain events</option><option value="process">Process events</option>
-          </select>
+      <section aria-labelledby="signals-heading" className="space-y-2">
+        <h2 id="signals-heading" className="text-lg font-semibold">Signals</h2>
+        <p className="text-sm text-slate-600">The ten signals the scores, forecasts and recommendations are built from, with the thresholds that turn them amber and red.</p>
+        <SignalsTable signals={signals} />
+      </section>
+      <section aria-labelledby="feed-heading" className="space-y-3">
+        <div className="flex flex-wrap items-end justify-between gap-3">
+          <h2 id="feed-heading" className="text-lg font-semibold">Event log</h2>
+          <LiveToggle loadedAt={loadedAt} />
         </div>
-        <button type="submit" className="rounded-md px-3 py-1 text-sm ring-1 ring-slate-300">Filter</button>
-      </Form>
-      {items.length === 0 ? <EmptyState title="No events">Nothing has been recorded for this filter yet.</EmptyState> : (
-        <ol className="divide-y divide-slate-100 rounded-lg bg-white text-sm ring-1 ring-slate-200">
-          {items.map((e) => (
-            <li key={e.id} className="flex flex-wrap gap-3 p-2">
-              <span className={`rounded px-2 py-0.5 text-xs ${e.category === "process" ? "bg-slate-100" : "bg-indigo-50 text-indigo-800"}`}>{e.category}</span>
-              <span className="font-medium">{e.eventType}</span>
-              <span className="text-slate-600"><Time value={e.occurredAt} /> · {e.source}</span>
-              <span className="truncate font-mono text-xs text-slate-500">{JSON.stringify(e.payload).slice(0, 160)}</span>
-            </li>
-          ))}
-        </ol>
-      )}
-      {nextCursor ? <Link className="text-sm underline" to={`?${new URLSearchParams({ ...(category ? { category } : {}), cursor: nextCursor })}`}>Older events</Link> : null}
+        <Form method="get" className="flex flex-wrap items-end gap-3 text-sm" aria-label="Filter events">
+          <div className="flex flex-col"><label htmlFor="category">Show</label>
+            <select id="category" name="category" defaultValue={category} className="mt-1 rounded-md border border-slate-300 px-2 py-1">
+              <option value="">All events</option><option value="domain">Domain events (messages, issues, deals)</option><option value="process">Process events (jobs)</option>
+            </select>
+          </div>
+          <div className="flex flex-col"><label htmlFor="event-type">Type</label>
+            <select id="event-type" name="type" defaultValue={type} className="mt-1 rounded-md border border-slate-300 px-2 py-1">
+              <option value="">Any type</option>
+              <optgroup label="Domain">{DOMAIN_EVENT_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}</optgroup>
+              <optgroup label="Process">{PROCESS_EVENT_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}</optgroup>
+            </select>
+          </div>
+          <div className="flex flex-col"><label htmlFor="since">Since</label><input id="since" type="date" name="since" defaultValue={since} className="mt-1 rounded-md border border-slate-300 px-2 py-1" /></div>
+          {params.get("live") ? <input type="hidden" name="live" value="1" /> : null}
+          <button type="submit" className="rounded-md px-3 py-1 ring-1 ring-slate-300">Filter</button>
+          {category || type || since ? <Link to="?" className="underline">Clear</Link> : null}
+        </Form>
+        {items.length === 0 ? <EmptyState title="No events">Nothing has been recorded for this filter yet.</EmptyState> : (
+          <ol className="divide-y divide-slate-100 rounded-lg bg-white text-sm ring-1 ring-slate-200">
+            {items.map((e) => {
+              const link = eventLink(e);
+              return (
+                <li key={e.id} className="flex flex-wrap items-baseline gap-x-3 gap-y-1 p-2" data-event-type={e.eventType}>
+                  <span className={`rounded px-2 py-0.5 text-xs ${e.category === "process" ? "bg-slate-100" : "bg-indigo-50 text-indigo-800"}`}>{e.category}</span>
+                  <span className="font-medium">{e.eventType}</span>
+                  <span className="text-slate-600"><Time value={e.occurredAt} /> · {e.source}</span>
+                  <span className="min-w-0 flex-1 basis-full text-slate-800 sm:basis-auto">{describeEvent(e)}</span>
+                  {link ? <a className="text-xs underline" href={link} target="_blank" rel="noreferrer">source</a> : null}
+                  <details className="basis-full text-xs text-slate-500"><summary className="cursor-pointer">payload</summary><pre className="mt-1 overflow-x-auto whitespace-pre-wrap break-all font-mono">{JSON.stringify(e.payload, null, 2)}</pre></details>
+                </li>
+              );
+            })}
+          </ol>
+        )}
+        {nextCursor ? <Link className="text-sm underline" to={`?${new URLSearchParams([...keep.entries(), ["cursor", nextCursor]])}`}>Older events</Link> : null}
+      </section>
     </div>
   );
 }

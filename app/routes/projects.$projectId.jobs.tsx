@@ -9,14 +9,15 @@ import { useProject } from "~/utils/project.ts";
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const caller = requireCaller(context, request);
   const projectId = params.projectId!;
-  const [scheduled, runs, queue, connectors, errors] = await Promise.all([
+  const [scheduled, runs, queue, connectors, errors, health] = await Promise.all([
     load(request, () => caller.jobs.scheduled({ projectId })),
     load(request, () => caller.jobs.runs({ projectId, limit: 50 })),
     load(request, () => caller.jobs.queue({ projectId })),
     load(request, () => caller.connectors.state({ projectId })),
     load(request, () => caller.connectors.errors({ projectId, limit: 50 })),
+    load(request, () => caller.health()),
   ]);
-  return { scheduled, runs: runs.items, queue, connectors, errors };
+  return { scheduled, runs: runs.items, queue, connectors, errors, health };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -27,6 +28,11 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   switch (form.get("intent")) {
     case "run-now":
       return act(request, async () => ({ message: `Queued ${task} (${(await caller.jobs.runNow({ projectId, task })).jobKey})` }));
+    case "cadence":
+      return act(request, async () => {
+        const r = await caller.jobs.update({ projectId, task, cadenceSeconds: Number(form.get("cadenceSeconds")) });
+        return { message: `${task} now runs ${formatCadence(r.cadenceSeconds)}` };
+      });
     case "toggle":
       return act(request, async () => {
         const r = await caller.jobs.update({ projectId, task, enabled: form.get("enabled") === "true" });
@@ -48,6 +54,8 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   }
 }
 
+const CADENCES = [300, 900, 1800, 3600, 6 * 3600, 86_400, 7 * 86_400];
+
 const STATUS_STYLE: Record<string, string> = {
   succeeded: "bg-emerald-100 text-emerald-800", failed: "bg-red-100 text-red-800", running: "bg-sky-100 text-sky-800",
   skipped: "bg-slate-100 text-slate-700", waiting: "bg-slate-100 text-slate-700", retrying: "bg-amber-100 text-amber-800", dead_letter: "bg-red-100 text-red-800",
@@ -56,7 +64,7 @@ const Badge = ({ status }: { status: string | null }) =>
   status ? <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[status] ?? "bg-slate-100"}`}>{status.replace("_", " ")}</span> : <span className="text-slate-400">never run</span>;
 
 export default function JobsPage() {
-  const { scheduled, runs, queue, connectors, errors } = useLoaderData<typeof loader>();
+  const { scheduled, runs, queue, connectors, errors, health } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const project = useProject();
   const nav = useNavigation();
@@ -79,6 +87,18 @@ export default function JobsPage() {
           : <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-800">{result.error}</p>) : null}
       </div>
 
+      <section aria-labelledby="health-heading">
+        <h2 id="health-heading" className="text-lg font-semibold">Health <span className={`ml-2 rounded px-2 py-0.5 text-xs ${health.status === "ok" ? "bg-emerald-100 text-emerald-800" : "bg-red-100 text-red-800"}`}>{health.status}</span></h2>
+        <ul className="mt-2 grid gap-2 text-sm sm:grid-cols-2 lg:grid-cols-4">
+          {Object.entries(health.components).map(([name, c]) => (
+            <li key={name} data-health={name} className="rounded-lg bg-white p-3 ring-1 ring-slate-200">
+              <div className="flex items-center gap-2 font-medium">{c.ok ? <span aria-hidden className="text-emerald-600">●</span> : <span aria-hidden className="text-red-600">●</span>}{name}<span className="sr-only">{c.ok ? " ok" : " failing"}</span></div>
+              <div className="text-xs text-slate-600">{c.detail}</div>
+            </li>
+          ))}
+        </ul>
+      </section>
+
       <ConnectorsPanel sources={connectors.sources} state={connectors.state} errors={errors} canMutate={project.canMutate} />
 
       <section aria-labelledby="schedule-heading">
@@ -94,7 +114,19 @@ export default function JobsPage() {
                 {scheduled.map((j) => (
                   <tr key={j.id} className="border-t border-slate-100" data-task={j.task}>
                     <td className="p-2"><div className="font-medium">{j.task}</div><div className="text-xs text-slate-500">{j.title}</div></td>
-                    <td className="p-2">{formatCadence(j.cadenceSeconds)}{j.enabled ? "" : " (disabled)"}</td>
+                    <td className="p-2">
+                      {project.canMutate ? (
+                        <Form method="post" className="flex items-center gap-1">
+                          <input type="hidden" name="task" value={j.task} />
+                          <label className="sr-only" htmlFor={`cadence-${j.task}`}>Cadence of {j.task}</label>
+                          <select id={`cadence-${j.task}`} name="cadenceSeconds" defaultValue={String(j.cadenceSeconds)} className="rounded border border-slate-300 px-1 py-0.5 text-xs">
+                            {[...new Set([...CADENCES, j.cadenceSeconds])].sort((a, b) => a - b).map((c) => <option key={c} value={c}>{formatCadence(c)}</option>)}
+                          </select>
+                          <button name="intent" value="cadence" className="rounded px-1.5 py-0.5 text-xs ring-1 ring-slate-300 hover:bg-slate-100">Save</button>
+                        </Form>
+                      ) : formatCadence(j.cadenceSeconds)}
+                      {j.enabled ? "" : <span className="text-xs text-slate-500"> (disabled)</span>}
+                    </td>
                     <td className="p-2">{j.enabled ? <Time value={j.nextRunAt} /> : "—"}</td>
                     <td className="p-2"><Time value={j.lastRunAt} /></td>
                     <td className="p-2"><Badge status={j.lastStatus} />{j.lastError ? <div className="mt-1 max-w-xs truncate text-xs text-red-700" title={j.lastError}>{j.lastError}</div> : null}</td>
@@ -142,7 +174,8 @@ export default function JobsPage() {
                 {runs.map((r) => (
                   <tr key={r.id} className="border-t border-slate-100" data-run-status={r.status}>
                     <td className="p-2 font-medium">{r.task}</td>
-                    <td className="p-2"><Badge status={r.status} />{r.error ? <div className="mt-1 max-w-xs truncate text-xs text-red-700" title={r.error}>{r.error}</div> : null}</td>
+                    <td className="p-2"><Badge status={r.status} />{r.error ? <div className="mt-1 max-w-xs truncate text-xs text-red-700" title={r.error}>{r.error}</div> : null}
+                      {r.progress ? <div className="mt-1 text-xs text-sky-800">{r.progress.stepsDone.length} step(s) done{r.progress.currentStep ? ` · now: ${r.progress.currentStep}` : ""}</div> : null}</td>
                     <td className="p-2">{r.trigger}</td><td className="p-2">{r.attempt}</td>
                     <td className="p-2"><Time value={r.startedAt} /></td><td className="p-2">{formatDuration(r.durationMs)}</td>
                     <td className="p-2 font-mono text-xs">{Object.entries(r.counters).map(([k, v]) => `${k}=${v}`).join(" ") || "—"}</td>

@@ -4,6 +4,7 @@ import { useEffect, useRef } from "react";
 import { EmptyState, isoDate, Time } from "~/components/AppShell.tsx";
 import { act, load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
+import { CATEGORY_LABELS } from "~/utils/labels.ts";
 
 type Evidence = { kind: string; id: string; url?: string; snippet?: string };
 
@@ -13,11 +14,12 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const includeHidden = url.searchParams.get("hidden") === "1";
   const includeInactive = url.searchParams.get("inactive") === "1";
-  const [list, runs] = await Promise.all([
+  const [list, runs, followUps] = await Promise.all([
     load(request, () => caller.intelligence.recommendations({ projectId, includeHidden, includeInactive, limit: 100 })),
     load(request, () => caller.intelligence.actionRuns({ projectId, limit: 200 })),
+    load(request, () => caller.growth.followUps({ projectId, limit: 100 })),
   ]);
-  return { items: list.items, runs, includeHidden, includeInactive };
+  return { items: list.items, runs, followUps, includeHidden, includeInactive };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -51,6 +53,16 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
         await caller.intelligence.retryAction({ projectId, runId: String(form.get("runId")) });
         return { message: "Retrying the action" };
       });
+    case "follow-up-start":
+      return act(request, async () => {
+        const r = await caller.growth.startFollowUp({ projectId, recommendationId: id });
+        return { message: r.idempotent ? "A follow-up sequence already runs in that conversation" : "Follow-up sequence started: reminders in 2 and 5 days, stopped as soon as the client answers" };
+      });
+    case "follow-up-cancel":
+      return act(request, async () => {
+        await caller.growth.cancelFollowUp({ projectId, id: String(form.get("campaignId") ?? "") });
+        return { message: "Follow-up sequence cancelled" };
+      });
     case "shown":
       return act(request, async () => {
         await caller.intelligence.shown({ projectId, id });
@@ -72,7 +84,7 @@ const STATUS_LABEL: Record<string, string> = { new: "New", acknowledged: "Acknow
 
 export default function Recommendations() {
   const project = useProject();
-  const { items, runs, includeHidden, includeInactive } = useLoaderData<typeof loader>();
+  const { items, runs, followUps, includeHidden, includeInactive } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const canAct = project.role !== "viewer";
@@ -100,7 +112,7 @@ export default function Recommendations() {
         <EmptyState title="Nothing needs your attention">No recommendation fires for this project right now. They are refreshed every 15 minutes from the synced conversations, issues and deals.</EmptyState>
       ) : (
         <ol className="space-y-3" aria-label="Recommendations by priority">
-          {items.map((r) => <RecommendationCard key={r.id} rec={r} canAct={canAct} runs={runs.filter((x) => x.recommendationId === r.id)} />)}
+          {items.map((r) => <RecommendationCard key={r.id} rec={r} canAct={canAct} runs={runs.filter((x) => x.recommendationId === r.id)} followUps={followUps.filter((f) => f.recommendationId === r.id)} />)}
         </ol>
       )}
     </div>
@@ -110,8 +122,50 @@ export default function Recommendations() {
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 type Rec = Data["items"][number];
 type ActionRun = Data["runs"][number];
+type FollowUp = Data["followUps"][number];
 
-function RecommendationCard({ rec, canAct, runs }: { rec: Rec; canAct: boolean; runs: ActionRun[] }) {
+const FOLLOW_UP_STATUS: Record<string, string> = { active: "running", completed: "completed", stopped_on_reply: "stopped: the client answered", cancelled: "cancelled", failed: "failed" };
+
+function FollowUps({ rec, items, canAct, busy }: { rec: Rec; items: FollowUp[]; canAct: boolean; busy: boolean }) {
+  const cites = (rec.evidenceRefs as Evidence[]).some((e) => e.kind === "message");
+  const running = items.some((f) => f.status === "active");
+  if (!cites && items.length === 0) return null;
+  return (
+    <section className="mt-3" aria-label="Follow-up sequences">
+      <h3 className="text-xs font-semibold uppercase text-slate-500">Follow-up sequence</h3>
+      {items.length === 0 ? <p className="text-xs text-slate-600">Reminders to the client in the cited conversation, stopped as soon as they answer.</p> : (
+        <ul className="mt-1 space-y-1 text-xs">
+          {items.map((f) => {
+            const steps = f.steps as { afterHours: number }[];
+            const sent = f.sent as unknown[];
+            return (
+              <li key={f.id} data-follow-up={f.status} className="flex flex-wrap items-center gap-2">
+                <span className="font-medium">{FOLLOW_UP_STATUS[f.status] ?? f.status}</span>
+                <span className="text-slate-500">{sent.length}/{steps.length} sent · started <Time value={f.startedAt} />{f.status === "active" && f.nextSendAt ? <> · next <Time value={f.nextSendAt} /></> : null}</span>
+                {f.lastError ? <span className="text-rose-700">{f.lastError.slice(0, 160)}</span> : null}
+                {f.stopReason && f.status !== "active" ? <span className="text-slate-500">{f.stopReason}</span> : null}
+                {canAct && f.status === "active" ? (
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="follow-up-cancel" /><input type="hidden" name="id" value={rec.id} /><input type="hidden" name="campaignId" value={f.id} />
+                    <button disabled={busy} className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-50">Cancel</button>
+                  </Form>
+                ) : null}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {canAct && cites && !running && rec.gateStatus === "visible" ? (
+        <Form method="post" className="mt-1">
+          <input type="hidden" name="intent" value="follow-up-start" /><input type="hidden" name="id" value={rec.id} />
+          <button disabled={busy} className="rounded border border-indigo-300 px-2 py-1 text-xs text-indigo-800 hover:bg-indigo-50">Start follow-up sequence (2 and 5 days)</button>
+        </Form>
+      ) : null}
+    </section>
+  );
+}
+
+function RecommendationCard({ rec, canAct, runs, followUps }: { rec: Rec; canAct: boolean; runs: ActionRun[]; followUps: FollowUp[] }) {
   const shown = useFetcher();
   const sent = useRef(false);
   const nav = useNavigation();
@@ -130,7 +184,7 @@ function RecommendationCard({ rec, canAct, runs }: { rec: Rec; canAct: boolean; 
           <h2 id={`rec-${rec.id}`} className="font-semibold">{rec.title}</h2>
           <p className="mt-1 text-xs text-slate-600">
             <span className={`rounded px-1.5 py-0.5 font-medium ${PRIORITY[rec.priority] ?? "bg-slate-100"}`}>P{rec.priority}</span>{" "}
-            {rec.category.replaceAll("_", " ")} · owner {rec.ownerRole.replace("_", " ")} · due {isoDate(rec.dueDate)} · {STATUS_LABEL[rec.status]}
+            {CATEGORY_LABELS[rec.category] ?? rec.category} · owner {rec.ownerRole.replace("_", " ")} · due {isoDate(rec.dueDate)}{rec.status !== "done" && rec.status !== "dismissed" && isoDate(rec.dueDate) < new Date().toISOString().slice(0, 10) ? <span className="font-medium text-rose-700"> (overdue)</span> : null} · {STATUS_LABEL[rec.status]}
             {rec.gateStatus === "hidden" ? <> · <span className="font-medium text-rose-700">hidden: {rec.gateReason}</span></> : null}
             {!rec.active ? <> · no longer firing</> : null}
           </p>
@@ -209,6 +263,7 @@ function RecommendationCard({ rec, canAct, runs }: { rec: Rec; canAct: boolean; 
           </ul>
         </section>
       ) : null}
+      <FollowUps rec={rec} items={followUps} canAct={canAct} busy={busy} />
       {canAct ? (
         <Form method="post" className="mt-3 flex flex-wrap items-center gap-2 text-xs">
           <input type="hidden" name="intent" value="feedback" />

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Time } from "~/components/AppShell.tsx";
 import { act, load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
@@ -7,12 +7,17 @@ import { useProject } from "~/utils/project.ts";
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const caller = requireCaller(context, request);
   const projectId = params.projectId!;
-  const [members, tokens, audit] = await Promise.all([
+  const url = new URL(request.url);
+  const cursor = url.searchParams.get("auditCursor") ?? undefined;
+  const auditAction = url.searchParams.get("auditAction") ?? "";
+  const [members, tokens, audit, project] = await Promise.all([
     load(request, () => caller.projects.members({ projectId })),
     load(request, () => caller.tokens.list()),
-    load(request, () => caller.audit.list({ projectId, limit: 30 })),
+    load(request, () => caller.audit.list({ projectId, limit: 30, cursor: /^\d+$/.test(cursor ?? "") ? cursor : undefined, action: /^[a-z_.]{1,100}$/.test(auditAction) ? auditAction : undefined })),
+    load(request, () => caller.projects.get({ projectId })),
   ]);
-  return { members, tokens: tokens.filter((t) => !t.projectId || t.projectId === projectId), audit: audit.items };
+  const candidates = project.role === "owner" ? await load(request, () => caller.projects.memberCandidates({ projectId })) : [];
+  return { members, candidates, tokens: tokens.filter((t) => !t.projectId || t.projectId === projectId), audit: audit.items, auditNext: audit.nextCursor };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -22,6 +27,25 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
     return act(request, async () => {
       const r = await caller.tokens.create({ name: String(form.get("name") ?? ""), projectId: form.get("scope") === "project" ? params.projectId! : null, readOnly: form.get("readOnly") === "on" });
       return { created: r.token, message: `Token "${r.apiToken.name}" created. Copy it now: it will not be shown again.` };
+    });
+  }
+  const projectId = params.projectId!;
+  if (form.get("intent") === "add-member") {
+    return act(request, async () => {
+      const r = await caller.projects.addMember({ projectId, email: String(form.get("email") ?? ""), role: String(form.get("role")) as "viewer" });
+      return { created: null, message: `${r.email} added as ${r.role}.` };
+    });
+  }
+  if (form.get("intent") === "set-role") {
+    return act(request, async () => {
+      const r = await caller.projects.setMemberRole({ projectId, userId: String(form.get("userId") ?? ""), role: String(form.get("role")) as "viewer" });
+      return { created: null, message: `Role changed to ${r.role}.` };
+    });
+  }
+  if (form.get("intent") === "remove-member") {
+    return act(request, async () => {
+      await caller.projects.removeMember({ projectId, userId: String(form.get("userId") ?? "") });
+      return { created: null, message: "Member removed." };
     });
   }
   if (form.get("intent") === "revoke-token") {
@@ -34,9 +58,11 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 }
 
 export default function SettingsPage() {
-  const { members, tokens, audit } = useLoaderData<typeof loader>();
+  const { members, candidates, tokens, audit, auditNext } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
   const result = useActionData<typeof action>();
   const project = useProject();
+  const isOwner = project.role === "owner";
   return (
     <div className="space-y-8">
       <h1 className="text-2xl font-bold">Settings</h1>
@@ -49,11 +75,42 @@ export default function SettingsPage() {
         ) : <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-800">{result.error}</p>) : null}
       </div>
       <section aria-labelledby="members-heading">
-        <h2 id="members-heading" className="text-lg font-semibold">Members</h2>
+        <h2 id="members-heading" className="text-lg font-semibold">Members and roles</h2>
+        <p className="text-sm text-slate-600">Owners manage members; PMs act on recommendations, jobs and connectors; viewers read.</p>
         <table className="mt-2 min-w-full rounded-lg bg-white text-sm ring-1 ring-slate-200">
-          <thead className="bg-slate-50 text-left"><tr><th scope="col" className="p-2">Name</th><th scope="col" className="p-2">Email</th><th scope="col" className="p-2">Role</th></tr></thead>
-          <tbody>{members.map((m) => <tr key={m.userId} className="border-t border-slate-100"><td className="p-2">{m.name}</td><td className="p-2">{m.email}</td><td className="p-2">{m.role}</td></tr>)}</tbody>
+          <thead className="bg-slate-50 text-left"><tr><th scope="col" className="p-2">Name</th><th scope="col" className="p-2">Email</th><th scope="col" className="p-2">Role</th>{isOwner ? <th scope="col" className="p-2"><span className="sr-only">Actions</span></th> : null}</tr></thead>
+          <tbody>{members.map((m) => (
+            <tr key={m.userId} className="border-t border-slate-100" data-member={m.email}>
+              <td className="p-2">{m.name}</td><td className="p-2">{m.email}</td>
+              <td className="p-2">
+                {isOwner ? (
+                  <Form method="post" className="flex items-center gap-1">
+                    <input type="hidden" name="userId" value={m.userId} />
+                    <label className="sr-only" htmlFor={`role-${m.userId}`}>Role of {m.name}</label>
+                    <select id={`role-${m.userId}`} name="role" defaultValue={m.role} className="rounded border border-slate-300 px-1 py-0.5">
+                      <option value="owner">owner</option><option value="pm">pm</option><option value="viewer">viewer</option>
+                    </select>
+                    <button name="intent" value="set-role" className="rounded px-2 py-0.5 text-xs ring-1 ring-slate-300">Save</button>
+                  </Form>
+                ) : m.role}
+              </td>
+              {isOwner ? (
+                <td className="p-2"><Form method="post"><input type="hidden" name="userId" value={m.userId} /><button name="intent" value="remove-member" className="rounded px-2 py-0.5 text-xs text-rose-800 ring-1 ring-rose-200">Remove</button></Form></td>
+              ) : null}
+            </tr>
+          ))}</tbody>
         </table>
+        {isOwner ? (
+          <Form method="post" className="mt-3 flex flex-wrap items-end gap-3 text-sm">
+            <div><label htmlFor="member-email" className="block font-medium">Add a colleague</label>
+              <input id="member-email" name="email" type="email" required list="member-candidates" placeholder="name@agency.com" className="mt-1 rounded-md border border-slate-300 px-2 py-1" />
+              <datalist id="member-candidates">{candidates.map((c) => <option key={c.id} value={c.email}>{c.name}</option>)}</datalist></div>
+            <div><label htmlFor="member-role" className="block font-medium">Role</label>
+              <select id="member-role" name="role" defaultValue="viewer" className="mt-1 rounded-md border border-slate-300 px-2 py-1"><option value="viewer">viewer</option><option value="pm">pm</option><option value="owner">owner</option></select></div>
+            <button name="intent" value="add-member" className="rounded-md bg-indigo-600 px-3 py-1 text-white">Add member</button>
+            {candidates.length === 0 ? <span className="text-xs text-slate-500">Everyone in your workspace is already a member.</span> : null}
+          </Form>
+        ) : null}
       </section>
       <section aria-labelledby="tokens-heading">
         <h2 id="tokens-heading" className="text-lg font-semibold">Your API tokens</h2>
@@ -81,12 +138,18 @@ export default function SettingsPage() {
       </section>
       <section aria-labelledby="audit-heading">
         <h2 id="audit-heading" className="text-lg font-semibold">Audit log</h2>
+        <Form method="get" className="mt-2 flex items-end gap-2 text-sm">
+          <label className="flex flex-col">Action<input name="auditAction" defaultValue={params.get("auditAction") ?? ""} placeholder="e.g. member.added" className="mt-1 rounded-md border border-slate-300 px-2 py-1" /></label>
+          <button className="rounded-md px-3 py-1 ring-1 ring-slate-300">Filter</button>
+        </Form>
         <ul className="mt-2 divide-y divide-slate-100 rounded-lg bg-white text-sm ring-1 ring-slate-200">
           {audit.length === 0 ? <li className="p-2 text-slate-600">No changes recorded yet.</li> : audit.map((a) => (
             <li key={a.id} className="flex flex-wrap gap-3 p-2"><Time value={a.createdAt} /><span className="font-medium">{a.action}</span>
-              <span className="text-slate-600">{a.actorEmail ?? a.actorType} · {a.status}</span></li>
+              <span className="text-slate-600">{a.actorEmail ?? a.actorType} · {a.status}{a.entityType ? ` · ${a.entityType}` : ""}</span>
+              {a.payload && Object.keys(a.payload as object).length ? <span className="truncate font-mono text-xs text-slate-500">{JSON.stringify(a.payload).slice(0, 140)}</span> : null}</li>
           ))}
         </ul>
+        {auditNext ? <Link className="mt-2 inline-block text-sm underline" to={`?${new URLSearchParams({ ...(params.get("auditAction") ? { auditAction: params.get("auditAction")! } : {}), auditCursor: auditNext })}`}>Older entries</Link> : null}
       </section>
     </div>
   );

@@ -26,7 +26,16 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
       if (sort === "recs") return b.openRecommendations - a.openRecommendations || a.name.localeCompare(b.name);
       return (b.risk?.score ?? -1) - (a.risk?.score ?? -1) || a.name.localeCompare(b.name);
     });
-  return { user: me.user, projects: me.projects, activeProjectId: me.activeProjectId, rows, total: portfolio.length, sort, q, atRisk };
+  const attention = (p: (typeof portfolio)[number]) => (p.risk && p.risk.level !== "low") || (p.health && p.health.level !== "low");
+  const summary = {
+    projects: portfolio.length,
+    needAttention: portfolio.filter(attention).length,
+    urgent: portfolio.filter((p) => p.topRecommendation?.priority === 5).length,
+    openRecommendations: portfolio.reduce((a, p) => a + p.openRecommendations, 0),
+    failingConnectors: portfolio.reduce((a, p) => a + p.freshness.filter((f) => f.status === "failed").length, 0),
+  };
+  const last = portfolio.find((p) => p.id === me.activeProjectId) ?? null;
+  return { user: me.user, projects: me.projects, activeProjectId: me.activeProjectId, last: last ? { id: last.id, name: last.name } : null, rows, total: portfolio.length, sort, q, atRisk, summary };
 }
 
 const LEVEL: Record<string, string> = { low: "text-emerald-700", medium: "text-amber-700", high: "text-orange-700", critical: "text-rose-700" };
@@ -38,15 +47,28 @@ function age(iso: string | null, now: number): string {
 }
 
 export default function Portfolio() {
-  const { user, projects, activeProjectId, rows, total, sort, q, atRisk } = useLoaderData<typeof loader>();
+  const { user, projects, activeProjectId, last, rows, total, sort, q, atRisk, summary } = useLoaderData<typeof loader>();
   const now = Date.now();
   return (
     <AppShell user={user} projects={projects}>
       <main className="mx-auto max-w-7xl space-y-4 p-4">
-        <div>
-          <h1 className="text-2xl font-bold">Your projects</h1>
-          <p className="text-sm text-slate-600">Health, risk and the next action of every project you belong to.</p>
+        <div className="flex flex-wrap items-end justify-between gap-2">
+          <div>
+            <h1 className="text-2xl font-bold">Your projects</h1>
+            <p className="text-sm text-slate-600">Health, risk and the next action of every project you belong to.</p>
+          </div>
+          {last ? <Link to={`/projects/${last.id}`} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm text-white hover:bg-indigo-500">Continue with {last.name} →</Link> : null}
         </div>
+        {total > 0 ? (
+          <dl className="grid grid-cols-2 gap-3 sm:grid-cols-5" aria-label="Portfolio at a glance">
+            {([["Projects", summary.projects], ["Need attention", summary.needAttention], ["With a P5 action", summary.urgent], ["Open recommendations", summary.openRecommendations], ["Failing connectors", summary.failingConnectors]] as const).map(([k, v]) => (
+              <div key={k} className="rounded-lg bg-white p-3 ring-1 ring-slate-200">
+                <dt className="text-xs uppercase text-slate-500">{k}</dt>
+                <dd className={`text-2xl font-bold ${v > 0 && k !== "Projects" && k !== "Open recommendations" ? "text-rose-700" : ""}`}>{v}</dd>
+              </div>
+            ))}
+          </dl>
+        ) : null}
         {total === 0 ? (
           <EmptyState title="No projects yet">Ask a project owner to add you as a member.</EmptyState>
         ) : (
@@ -66,7 +88,7 @@ export default function Portfolio() {
                 <table className="w-full text-sm">
                   <caption className="sr-only">Projects with health, risk, trend, top recommendation and data freshness</caption>
                   <thead className="text-left text-xs uppercase text-slate-500">
-                    <tr><th className="p-2">Project</th><th className="p-2">Health</th><th className="p-2">Risk</th><th className="p-2">Last 14 days</th><th className="p-2">Top recommendation</th><th className="p-2">Data freshness</th></tr>
+                    <tr><th className="p-2">Project</th><th className="p-2">Health</th><th className="p-2">Risk</th><th className="p-2">Health, 14 days</th><th className="p-2">Top recommendation</th><th className="p-2">Data freshness</th></tr>
                   </thead>
                   <tbody className="divide-y divide-slate-100">
                     {rows.map((p) => (

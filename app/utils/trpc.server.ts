@@ -6,15 +6,20 @@ import { redirect, type AppLoadContext } from "@remix-run/node";
 type TrpcLikeError = { name: string; code: string; message: string; cause?: { issues?: { path: PropertyKey[]; message: string }[] } };
 const isTrpcError = (e: unknown): e is TrpcLikeError => typeof e === "object" && e !== null && (e as { name?: string }).name === "TRPCError";
 
-export function loginRedirect(request: Request): never {
+/** To the login page, back here afterwards; `expired` says why the user has to sign in again. */
+export function loginRedirect(request: Request, expired = false): never {
   const url = new URL(request.url);
-  const redirectTo = url.pathname + url.search;
-  throw redirect(`/login${redirectTo && redirectTo !== "/" ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`);
+  // After a form post the page to come back to is the one the form was on.
+  const back = request.method === "GET" ? url.pathname + url.search : (safeRedirect(new URL(request.headers.get("referer") ?? url.href).pathname, url.pathname));
+  const params = new URLSearchParams();
+  if (back && back !== "/") params.set("redirectTo", back);
+  if (expired) params.set("expired", "1");
+  throw redirect(`/login${params.size ? `?${params}` : ""}`);
 }
 
-/** The signed-in user's caller; anonymous visitors go to the login page. */
+/** The signed-in user's caller; anonymous visitors (and expired sessions) go to the login page. */
 export function requireCaller(context: AppLoadContext, request: Request) {
-  if (!context.auth) loginRedirect(request);
+  if (!context.auth) loginRedirect(request, context.sessionExpired);
   return context.caller;
 }
 
@@ -26,7 +31,7 @@ export async function load<T>(request: Request, fn: () => Promise<T>): Promise<T
     return await fn();
   } catch (e) {
     if (isTrpcError(e)) {
-      if (e.code === "UNAUTHORIZED") loginRedirect(request);
+      if (e.code === "UNAUTHORIZED") loginRedirect(request, true);
       const status = STATUS[e.code];
       if (status) throw new Response(e.message, { status });
     }
@@ -42,7 +47,7 @@ export async function act<T>(request: Request, fn: () => Promise<T>): Promise<Ac
     return { ok: true, data: await fn() };
   } catch (e) {
     if (!isTrpcError(e)) throw e;
-    if (e.code === "UNAUTHORIZED" && !request.url.includes("/login")) loginRedirect(request);
+    if (e.code === "UNAUTHORIZED" && !request.url.includes("/login")) loginRedirect(request, true);
     if (e.code === "NOT_FOUND") throw new Response(e.message, { status: 404 });
     // The UI hides what a role may not do; a forged request gets a real 403, not a message.
     if (e.code === "FORBIDDEN") throw new Response(e.message, { status: 403 });

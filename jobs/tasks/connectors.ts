@@ -21,9 +21,12 @@ export const connectorSyncTask = (connector: ConnectorName) =>
       // One snapshot can be today's run on no data yet; history means more than that.
       const hasHistory = (await db.projectSnapshot.count({ where: { projectId } })) > 1;
       const task = hasHistory ? "kag_recommendations_refresh" : "kag_backfill";
+      const runAt = new Date(Date.now() + REFRESH_DEBOUNCE_MS);
       if (!hasHistory || (env.RECOMMENDATIONS_ENABLED && env.KAG_RECOMMENDATIONS_V2_ENABLED)) {
-        await enqueueProjectJob(db, { task, payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: new Date(Date.now() + REFRESH_DEBOUNCE_MS) });
+        await enqueueProjectJob(db, { task, payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt });
       }
+      // The figures and openings that read the same new data, debounced the same way.
+      for (const t of ["analytics_aggregates", "upsell_radar"]) await enqueueProjectJob(db, { task: t, payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt });
     }
     return res.counters;
   });

@@ -118,7 +118,7 @@ export function createApp(deps: AppDeps) {
       createRequestHandler({
         build: deps.remixBuild,
         mode: env.NODE_ENV,
-        getLoadContext: (req, res) => ({ caller: callerFor(req, res), auth: req.auth, requestId: req.requestId, cspNonce: res.locals.cspNonce as string }),
+        getLoadContext: (req, res) => ({ caller: callerFor(req, res), auth: req.auth, sessionExpired: req.sessionExpired, requestId: req.requestId, cspNonce: res.locals.cspNonce as string }),
       }),
     );
   } else {

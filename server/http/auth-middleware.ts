@@ -10,6 +10,8 @@ declare module "express-serve-static-core" {
   interface Request {
     auth: Auth;
     authVia: "session" | "token" | "none";
+    /** A session cookie came with the request but its session has expired or was revoked. */
+    sessionExpired: boolean;
     requestId: string;
   }
 }
@@ -23,6 +25,7 @@ export function authMiddleware(db: Db, env: Env) {
     try {
       req.auth = null;
       req.authVia = "none";
+      req.sessionExpired = false;
       const header = req.headers.authorization;
       if (header) {
         const m = /^Bearer\s+(\S+)$/i.exec(header);
@@ -42,6 +45,7 @@ export function authMiddleware(db: Db, env: Env) {
           req.auth = auth;
           req.authVia = "session";
         } else {
+          req.sessionExpired = true;
           clearSessionCookie(res, env.NODE_ENV === "production");
         }
       }

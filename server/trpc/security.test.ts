@@ -57,9 +57,16 @@ describe("project scope is a security boundary", () => {
     expect(await codeOf(procedureAt(readOnly, path)({ projectId: fx.projectA.id, task: "event_log_retention" }))).toBe("FORBIDDEN");
   });
 
-  it.each(projectProcs.filter((p) => p.type === "query").map((p) => [p.path, p]))("%s: a viewer can read", async (path) => {
+  it.each(projectProcs.filter((p) => p.type === "query" && (p.minRole ?? "viewer") === "viewer").map((p) => [p.path, p]))("%s: a viewer can read", async (path) => {
     const viewer = callerAs(db, env, sessionAuth(fx.viewer));
     expect(await codeOf(procedureAt(viewer, path)({ projectId: fx.projectA.id }))).toBe("OK");
+  });
+
+  it.each(projectProcs.filter((p) => p.minRole === "owner").map((p) => [p.path, p]))("%s: owners only (a pm is refused, the owner is not)", async (path) => {
+    const pm = callerAs(db, env, sessionAuth(fx.pm));
+    expect(await codeOf(procedureAt(pm, path)({ projectId: fx.projectA.id, userId: fx.viewer.id, role: "pm", email: "x@example.test" }))).toBe("FORBIDDEN");
+    const owner = callerAs(db, env, sessionAuth(fx.owner));
+    expect(await codeOf(procedureAt(owner, path)({ projectId: fx.projectA.id }))).not.toBe("FORBIDDEN");
   });
 
   it("anonymous callers get UNAUTHORIZED from everything but login and health", async () => {

@@ -92,7 +92,7 @@ describe("in a real browser", () => {
     await page.waitForURL(/\/events$/);
     await page.getByLabel("Show").selectOption("process");
     await page.getByRole("button", { name: "Filter" }).click();
-    await expect.poll(() => page.getByText("process_finished").first().isVisible()).toBe(true);
+    await expect.poll(() => page.locator('li[data-event-type="process_finished"]').first().isVisible()).toBe(true);
     await screenshot(page, "05-events");
 
     await page.getByRole("link", { name: "Settings" }).click();
@@ -248,6 +248,71 @@ describe("in a real browser", () => {
     }, `${server.url}/projects/${acmeId}/jobs`);
     expect(forged).toEqual([403, 403]);
     expect(await db.prisma.auditEvent.count({ where: { action: "job.run_now" } })).toBe(before);
+    await page.close();
+  });
+
+  it("an owner goes through every surface of a project with data: clean pages, follow-up sequence, upsell and analytics, signals with thresholds", async () => {
+    // Runs after the PM's test, so Acme has synced data, history and recommendations.
+    const page = await browser.newPage();
+    const watch = watchPage(page);
+    await login(page, server.url, "demo@controltower.dev", DEMO_PASSWORD);
+    for (const task of ["analytics_aggregates", "upsell_radar"]) await db.prisma.$queryRaw`SELECT graphile_worker.add_job(${task}, json_build_object('projectId', ${acmeId}::text, 'trigger', 'manual'))`;
+    await expect.poll(() => db.prisma.analyticsDaily.count({ where: { projectId: acmeId } }), { timeout: 20_000 }).toBe(1);
+
+    await gotoHydrated(page, `${server.url}/projects`);
+    await expect.poll(() => page.locator("dl[aria-label='Portfolio at a glance']").isVisible()).toBe(true);
+    await screenshot(page, "20-portfolio-owner");
+
+    await gotoHydrated(page, `${server.url}/projects/${acmeId}`);
+    for (const t of ["health", "risk", "client_value", "upsell"]) expect(await page.locator(`[data-score="${t}"]`).isVisible()).toBe(true);
+    await page.locator('[data-score="health"]').getByText(/^Why \d+\?$/).click();
+    await expect.poll(() => page.locator('[data-score="health"] table').isVisible()).toBe(true);
+    expect(await page.getByRole("heading", { name: /Last 30 days/ }).isVisible()).toBe(true);
+    expect(await page.locator("svg.recharts-surface").count()).toBeGreaterThanOrEqual(2); // trend and forecast
+    await screenshot(page, "21-dashboard-owner");
+
+    // Signals with their thresholds and the event log with readable rows and filters.
+    await gotoHydrated(page, `${server.url}/projects/${acmeId}/events?category=domain`);
+    const waiting = page.locator('tr[data-signal="waiting_on_client_days"]');
+    await expect.poll(() => waiting.isVisible()).toBe(true);
+    expect(await waiting.getByText("critical").isVisible()).toBe(true);
+    expect(await page.locator('li[data-event-type="approval_requested"]').first().getByText(/Team asked for approval/).isVisible()).toBe(true);
+    await screenshot(page, "22-signals-events");
+
+    // The follow-up sequence on the waiting-on-client card.
+    await gotoHydrated(page, `${server.url}/projects/${acmeId}/recommendations`);
+    const card = page.locator('li[data-category="waiting_on_client"]');
+    await card.getByRole("button", { name: /Start follow-up sequence/ }).click();
+    await expect.poll(() => card.locator('[data-follow-up="active"]').isVisible()).toBe(true);
+    expect(await db.prisma.followUpCampaign.count({ where: { projectId: acmeId, status: "active" } })).toBe(1);
+    await screenshot(page, "23-follow-up-running");
+    await card.locator('[data-follow-up="active"]').getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => card.locator('[data-follow-up="cancelled"]').isVisible()).toBe(true);
+
+    for (const [sub, name] of [["similar", "24-similar"], ["messages", "25-messages"], ["jobs", "26-operations"], ["digests", "27-digests"], ["settings", "28-settings"]] as const) {
+      await gotoHydrated(page, `${server.url}/projects/${acmeId}/${sub}`);
+      await screenshot(page, name);
+    }
+    expect(await page.locator('tr[data-member="viewer@controltower.dev"]').isVisible()).toBe(true);
+    await gotoHydrated(page, `${server.url}/projects/${acmeId}/jobs`);
+    expect(await page.locator('[data-health="database"]').isVisible()).toBe(true);
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
+  it("an expired session sends the user to sign in again, says why, and returns to the page", async () => {
+    const page = await browser.newPage();
+    await login(page, server.url, "pm@controltower.dev", DEMO_PASSWORD);
+    await gotoHydrated(page, `${server.url}/projects/${acmeId}/similar`);
+    const pm = await db.prisma.user.findUniqueOrThrow({ where: { email: "pm@controltower.dev" } });
+    await db.prisma.session.updateMany({ where: { userId: pm.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await page.goto(`${server.url}/projects/${acmeId}/events`);
+    await expect.poll(() => page.getByText("Your session expired. Please sign in again.").isVisible()).toBe(true);
+    expect(new URL(page.url()).searchParams.get("redirectTo")).toBe(`/projects/${acmeId}/events`);
+    await screenshot(page, "29-session-expired");
+    await page.getByLabel("Email").fill("pm@controltower.dev");
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    await Promise.all([page.waitForURL(/\/events$/), page.getByRole("button", { name: "Sign in" }).click()]);
     await page.close();
   });
 

@@ -11,10 +11,24 @@ export async function listJobRuns(db: Db, input: { projectId: string; task?: str
     take: input.limit + 1,
   });
   const page = rows.slice(0, input.limit);
+  // Progress of running runs: the steps they have finished so far and the one they are in.
+  const running = page.filter((r) => r.status === "running").map((r) => `job_run:${r.id}`);
+  const steps = running.length
+    ? await db.$queryRaw<{ source_ref: string; event_type: string; step: string }[]>`
+        SELECT source_ref, event_type, payload->>'step' AS step FROM kag_event_log
+        WHERE project_id = ${input.projectId}::uuid AND category = 'process' AND source_ref = ANY(${running}::text[]) AND payload ? 'step' ORDER BY id`
+    : [];
+  const progressOf = (id: bigint) => {
+    const mine = steps.filter((s) => s.source_ref === `job_run:${id}`);
+    const done = mine.filter((s) => s.event_type === "process_finished").map((s) => s.step);
+    const open = mine.filter((s) => s.event_type === "process_started" && !done.includes(s.step)).map((s) => s.step);
+    return { stepsDone: done, currentStep: open.at(-1) ?? null };
+  };
   return {
     items: page.map((r) => ({
       id: r.id.toString(), task: r.task, jobKey: r.jobKey, attempt: r.attempt, trigger: r.trigger, status: r.status,
       startedAt: r.startedAt, finishedAt: r.finishedAt, durationMs: r.durationMs, counters: r.counters as Counters, error: r.error,
+      progress: r.status === "running" ? progressOf(r.id) : null,
     })),
     nextCursor: rows.length > input.limit ? page[page.length - 1]!.id.toString() : null,
   };

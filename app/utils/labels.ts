@@ -1,0 +1,41 @@
+// Words for the keys the pipeline stores: signals, score components, forecast drivers, risk types,
+// recommendation categories and event types. One place, so every page says the same thing.
+
+export const SIGNAL_LABELS: Record<string, { label: string; unit: string; format?: (v: number) => string }> = {
+  waiting_on_client_days: { label: "Waiting on client", unit: "days" },
+  response_time_avg: { label: "Average response time", unit: "min" },
+  blockers_age: { label: "Age of open blockers", unit: "days" },
+  stage_overdue: { label: "Stage overdue", unit: "days" },
+  agreement_overdue_count: { label: "Overdue commitments", unit: "" },
+  sentiment_trend: { label: "Client sentiment trend", unit: "" },
+  scope_creep_rate: { label: "Scope requests per client message (7 d)", unit: "", format: (v) => `${Math.round(v * 100)}%` },
+  budget_burn_rate: { label: "Budget burn (cost ÷ plan)", unit: "", format: (v) => `${Math.round(v * 100)}%` },
+  margin_risk: { label: "Margin risk", unit: "", format: (v) => `${Math.round(v * 100)}%` },
+  activity_drop: { label: "Activity drop (week over week)", unit: "", format: (v) => `${Math.round(v * 100)}%` },
+};
+
+export function signalValue(key: string, v: number): string {
+  const s = SIGNAL_LABELS[key];
+  if (s?.format) return s.format(v);
+  const rounded = Math.abs(v) >= 10 ? Math.round(v).toString() : (Math.round(v * 100) / 100).toString();
+  return s?.unit ? `${rounded} ${s.unit}` : rounded;
+}
+
+/** Score components and forecast drivers share these keys (SPEC §5, §8). */
+export const COMPONENT_LABELS: Record<string, string> = {
+  waiting: "waiting on client", response: "response time", blockers: "aging blockers", stage: "overdue stage", agreement: "overdue commitments",
+  sentiment: "client sentiment", scope: "scope creep", budget: "budget burn", burn: "budget burn", margin: "margin", activity: "activity drop",
+  revenue: "revenue", engagement: "engagement", stability: "stability", client_value: "client value", need: "expressed needs",
+  commercial_stability: "commercial stability", risk_score: "overall risk score", R: "overall risk score",
+};
+export const componentLabel = (key: string) => COMPONENT_LABELS[key] ?? key.replace(/_/g, " ");
+
+export const RISK_LABELS: Record<string, string> = { delivery_risk: "Delivery", finance_risk: "Finance", client_risk: "Client", scope_risk: "Scope" };
+export const SCORE_LABELS: Record<string, string> = { health: "Health", risk: "Risk", client_value: "Client value", upsell: "Upsell likelihood" };
+
+export const CATEGORY_LABELS: Record<string, string> = {
+  waiting_on_client: "Waiting on client", scope_creep_change_request: "Scope creep → change request", delivery_risk: "Delivery risk",
+  finance_risk: "Finance risk", upsell_opportunity: "Upsell opportunity", winback: "Win-back",
+};
+
+export const pct = (p: number) => `${Math.round(p * 100)}%`;
