@@ -2,7 +2,7 @@ export {};
 // npm run bench — every benchmark, one after another (each prints its own table).
 // npm run backtest — forecast and recommendation quality against planted outcomes (not a benchmark of
 // speed, so `npm run bench` leaves it out).
-const BENCHES = ["ingest", "similar", "jobs", "pipeline"] as const;
+const BENCHES = ["ingest", "similar", "jobs", "pipeline", "web"] as const;
 const ON_REQUEST = ["backtest"] as const;
 
 const only = process.argv[2];

@@ -24,6 +24,8 @@ echo "[build] remix build" >&2
 npx remix build >/dev/null
 
 export PORT=${PORT:-3000}
+# The terminal shows warnings and errors only (every job and request logs at info); LOG_LEVEL=info for all.
+export LOG_LEVEL=${LOG_LEVEL:-warn}
 PIDS=()
 cleanup() {
   trap - INT TERM EXIT
