@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { EmptyState, isoDate } from "~/components/AppShell.tsx";
+import { EmptyState, isoDate, Time } from "~/components/AppShell.tsx";
 import { TrendChart, type TrendPoint } from "~/components/TrendChart.tsx";
 import { load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
@@ -58,9 +58,16 @@ export default function Digests() {
         )}
       </section>
       <section aria-labelledby="portfolio-digest">
-        <h2 id="portfolio-digest" className="text-lg font-semibold">Portfolio — latest {kind} digest of each of your projects</h2>
+        <h2 id="portfolio-digest" className="text-lg font-semibold">Your portfolio</h2>
+        {portfolio.stored ? (
+          <div className="mt-2 rounded-lg bg-indigo-50 p-3 text-sm ring-1 ring-indigo-100" data-portfolio-digest={isoDate(portfolio.stored.periodStart)}>
+            <p className="font-medium">{isoDate(portfolio.stored.periodStart)}{kind === "weekly" ? ` – ${isoDate(portfolio.stored.periodEnd)}` : ""}</p>
+            <p>{portfolio.stored.summary}</p>
+            <p className="mt-1 text-xs text-slate-600">Written <Time value={portfolio.stored.writtenAt} /> by the {kind} digest job · deterministic summary</p>
+          </div>
+        ) : <p className="mt-2 text-sm text-slate-600">No stored portfolio digest yet: the {kind} digest job writes one{kind === "daily" ? " every morning" : " every Monday"}. Meanwhile, the latest digest of each project:</p>}
         <ul className="mt-2 divide-y divide-slate-200 rounded-lg bg-white ring-1 ring-slate-200">
-          {portfolio.map((p) => (
+          {portfolio.projects.map((p) => (
             <li key={p.projectId} className="p-3 text-sm">
               <Link className="font-medium underline" to={`/projects/${p.projectId}/digests?kind=${kind}`}>{p.name}</Link>
               <p className="text-slate-700">{p.digest ? p.digest.summary : "No digest yet."}</p>

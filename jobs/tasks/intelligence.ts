@@ -1,7 +1,8 @@
 import { backfillDailyPipeline, refreshProjectRecommendations, refreshSignalsAndScores, runDailyPipeline, type PipelineResult } from "../../server/services/intelligence/pipeline.ts";
-import { buildDigest } from "../../server/services/intelligence/digests.ts";
+import { z } from "zod";
+import { buildDigest, buildPortfolioDigests } from "../../server/services/intelligence/digests.ts";
 import { embedPending, syncChunks } from "../../server/services/rag/rag.ts";
-import { defineProjectTask, type TaskRun } from "../define-task.ts";
+import { defineProjectTask, defineTask, type TaskRun } from "../define-task.ts";
 
 // The intelligence pipeline's per-project tasks. Each reports the pipeline's warnings (hidden
 // recommendations, unpublished forecasts) as process_warning events of its run.
@@ -46,3 +47,10 @@ export const weeklyDigestTask = defineProjectTask("weekly_digest", async (run) =
   for (const w of res.warnings) await run.warn(w);
   return { digests: 1, llm: res.summarySource === "llm" ? 1 : 0 };
 }, { flags: ["KAG_ENABLED"], asOf: true });
+
+/** Crontab (mornings; weekly on Mondays): every reader's portfolio digest, stored per user. */
+export const portfolioDigestTask = defineTask("portfolio_digest", z.object({ kind: z.enum(["daily", "weekly"]) }), async (run) => {
+  const res = await buildPortfolioDigests(run.db, run.env, { kind: run.payload.kind, now: run.now });
+  for (const w of res.warnings) await run.warn(w);
+  return { users: res.users, projectDigestsWritten: res.projectDigestsWritten };
+}, { flags: ["KAG_ENABLED"] });

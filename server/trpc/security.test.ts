@@ -28,7 +28,7 @@ describe("project scope is a security boundary", () => {
     const owner = await callerAs(db, env, sessionAuth(fx.owner)).projects.portfolio();
     expect(owner.map((p) => p.id).sort()).toEqual([fx.projectA.id, fx.projectB.id].sort());
     const digest = await callerAs(db, env, sessionAuth(fx.outsider)).projects.portfolioDigest({ kind: "daily" });
-    expect(digest.map((p) => p.projectId)).toEqual([fx.projectB.id]);
+    expect(digest.projects.map((p) => p.projectId)).toEqual([fx.projectB.id]);
   });
 
   it("every procedure is either project-scoped or deliberately listed as not", () => {

@@ -178,3 +178,25 @@ describe("case_signatures_refresh", () => {
     expect(await db.prisma.caseSignature.count({ where: { projectId: A() } })).toBe(3);
   });
 });
+
+describe("portfolio digests", () => {
+  it("the digest job stores each reader's portfolio digest, naming only their projects; re-running rewrites it", async () => {
+    const runDigest = async () => {
+      await db.prisma.$queryRaw`SELECT graphile_worker.add_job('portfolio_digest', json_build_object('kind', 'daily'))`;
+      await runOnce({ pgPool: db.pool, taskList: buildTaskList({ db: db.prisma, env, workerId: "growth-test", now: () => NOW }), logger: silent });
+    };
+    await runDigest();
+    const owner = await db.prisma.portfolioDigest.findFirstOrThrow({ where: { userId: fx.owner.id, kind: "daily" } });
+    expect(owner.periodStart.toISOString().slice(0, 10)).toBe("2026-11-19");
+    const names = (owner.content as { projects: { name: string }[] }).projects.map((p) => p.name).sort();
+    expect(names).toEqual([fx.projectA.name, fx.projectB.name].sort());
+    expect(owner.summary).toMatch(/^Yesterday across your 2 projects/);
+    // Every project of every reader got its own digest for the period first.
+    expect(await db.prisma.digest.count({ where: { kind: "daily", periodStart: owner.periodStart } })).toBe(3);
+    const stranger = await db.prisma.portfolioDigest.findFirstOrThrow({ where: { userId: fx.stranger.id } });
+    expect((stranger.content as { projects: { name: string }[] }).projects.map((p) => p.name)).toEqual([fx.projectC.name]);
+    const before = await db.prisma.portfolioDigest.count();
+    await runDigest();
+    expect(await db.prisma.portfolioDigest.count()).toBe(before);
+  });
+});

@@ -103,11 +103,79 @@ export async function listDigests(db: Db, input: { projectId: string; kind: Dige
   return db.digest.findMany({ where: { projectId: input.projectId, kind: input.kind }, orderBy: { periodStart: "desc" }, take: input.limit });
 }
 
-/** The portfolio digest of a user: the latest digest of each of *their* projects, side by side. */
+/**
+ * The portfolio digest of a user: their latest stored one (written by the digest jobs), and the
+ * latest digest of each of *their* projects side by side. A token restricted to one project gets no
+ * stored digest: it names the user's other projects.
+ */
 export async function portfolioDigest(db: Db, input: { userId: string; onlyProjectId?: string | null; kind: DigestKind }) {
   const projects = await listProjectsForUser(db, { userId: input.userId, onlyProjectId: input.onlyProjectId });
-  const rows = await db.$queryRaw<{ project_id: string; period_start: Date; summary: string; content: Content; summary_source: string }[]>`
-    SELECT DISTINCT ON (project_id) project_id, period_start, summary, content, summary_source FROM digests
-    WHERE project_id = ANY(${projects.map((p) => p.id)}::uuid[]) AND kind = ${input.kind} ORDER BY project_id, period_start DESC`;
-  return projects.map((p) => ({ projectId: p.id, name: p.name, digest: rows.find((r) => r.project_id === p.id) ?? null }));
+  const [rows, stored] = await Promise.all([
+    db.$queryRaw<{ project_id: string; period_start: Date; summary: string; content: Content; summary_source: string }[]>`
+      SELECT DISTINCT ON (project_id) project_id, period_start, summary, content, summary_source FROM digests
+      WHERE project_id = ANY(${projects.map((p) => p.id)}::uuid[]) AND kind = ${input.kind} ORDER BY project_id, period_start DESC`,
+    input.onlyProjectId ? null : db.portfolioDigest.findFirst({ where: { userId: input.userId, kind: input.kind }, orderBy: { periodStart: "desc" } }),
+  ]);
+  return {
+    stored: stored ? { periodStart: stored.periodStart, periodEnd: stored.periodEnd, summary: stored.summary, summarySource: stored.summarySource, content: stored.content as unknown as PortfolioContent, writtenAt: stored.updatedAt } : null,
+    projects: projects.map((p) => ({ projectId: p.id, name: p.name, digest: rows.find((r) => r.project_id === p.id) ?? null })),
+  };
+}
+
+type PortfolioLine = { projectId: string; name: string; summary: string | null; healthEnd: number | null; riskEnd: number | null; raised: number; outcomes: string[] };
+export type PortfolioContent = { projects: PortfolioLine[]; totals: { projects: number; raised: number; withOutcomes: number; highestRisk: { name: string; risk: number } | null; lowestHealth: { name: string; health: number } | null } };
+
+export function portfolioSummary(kind: DigestKind, c: PortfolioContent): string {
+  const period = kind === "daily" ? "Yesterday" : "Last week";
+  const t = c.totals;
+  const parts = [`${period} across your ${t.projects} project${t.projects === 1 ? "" : "s"}: ${t.raised} new recommendation${t.raised === 1 ? "" : "s"}.`];
+  if (t.highestRisk) parts.push(`Highest risk: ${t.highestRisk.name} (${Math.round(t.highestRisk.risk)}).`);
+  if (t.lowestHealth) parts.push(`Lowest health: ${t.lowestHealth.name} (${Math.round(t.lowestHealth.health)}).`);
+  const hit = c.projects.filter((p) => p.outcomes.length);
+  if (hit.length) parts.push(`Risks materialised in ${hit.map((p) => `${p.name} (${p.outcomes.map((o) => o.replace("_", " ")).join(", ")})`).join("; ")}.`);
+  return parts.join(" ");
+}
+
+/**
+ * daily_digest / weekly_digest for the portfolio: for every active user with memberships, their
+ * projects' digests of the period (written first where missing), totals and a summary, stored per
+ * user. Idempotent per (user, kind, period).
+ */
+export async function buildPortfolioDigests(db: Db, env: Env, input: { kind: DigestKind; now: Date; userIds?: string[] }): Promise<{ users: number; projectDigestsWritten: number; warnings: string[] }> {
+  const { start, end } = digestPeriod(input.kind, input.now);
+  const users = await db.user.findMany({ where: { disabledAt: null, memberships: { some: {} }, ...(input.userIds ? { id: { in: input.userIds } } : {}) }, select: { id: true } });
+  const warnings: string[] = [];
+  const ensured = new Set<string>();
+  let written = 0;
+  for (const u of users) {
+    const projects = await listProjectsForUser(db, { userId: u.id });
+    for (const p of projects) {
+      if (ensured.has(p.id)) continue;
+      ensured.add(p.id);
+      if (!(await db.digest.findUnique({ where: { projectId_kind_periodStart: { projectId: p.id, kind: input.kind, periodStart: start } } }))) {
+        const res = await buildDigest(db, env, { projectId: p.id, kind: input.kind, now: input.now });
+        warnings.push(...res.warnings);
+        written++;
+      }
+    }
+    const digests = await db.digest.findMany({ where: { projectId: { in: projects.map((p) => p.id) }, kind: input.kind, periodStart: start } });
+    const lines: PortfolioLine[] = projects.map((p) => {
+      const d = digests.find((x) => x.projectId === p.id);
+      const c = d?.content as Content | undefined;
+      return { projectId: p.id, name: p.name, summary: d?.summary ?? null, healthEnd: c?.health.end ?? null, riskEnd: c?.risk.end ?? null, raised: c?.recommendationsRaised.length ?? 0, outcomes: [...new Set((c?.outcomes ?? []).map((o) => o.type))] };
+    });
+    const withRisk = lines.filter((l) => l.riskEnd !== null).sort((a, b) => b.riskEnd! - a.riskEnd!);
+    const withHealth = lines.filter((l) => l.healthEnd !== null).sort((a, b) => a.healthEnd! - b.healthEnd!);
+    const content: PortfolioContent = {
+      projects: lines,
+      totals: {
+        projects: lines.length, raised: lines.reduce((a, l) => a + l.raised, 0), withOutcomes: lines.filter((l) => l.outcomes.length).length,
+        highestRisk: withRisk[0] ? { name: withRisk[0].name, risk: withRisk[0].riskEnd! } : null,
+        lowestHealth: withHealth[0] ? { name: withHealth[0].name, health: withHealth[0].healthEnd! } : null,
+      },
+    };
+    const data = { periodEnd: end, content: content as unknown as Prisma.InputJsonValue, summary: portfolioSummary(input.kind, content), summarySource: "template" };
+    await db.portfolioDigest.upsert({ where: { userId_kind_periodStart: { userId: u.id, kind: input.kind, periodStart: start } }, create: { userId: u.id, kind: input.kind, periodStart: start, ...data }, update: data });
+  }
+  return { users: users.length, projectDigestsWritten: written, warnings: [...new Set(warnings)] };
 }
