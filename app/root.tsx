@@ -1,5 +1,5 @@
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
-import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from "@remix-run/react";
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useNavigation, useRouteError } from "@remix-run/react";
 import { useEffect, type ReactNode } from "react";
 import { useNonce } from "./nonce.tsx";
 import stylesheet from "./tailwind.css";
@@ -18,6 +18,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body className="h-full">
+        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:ring-2 focus:ring-indigo-600">Skip to content</a>
         {children}
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
@@ -31,7 +32,15 @@ export default function App() {
   useEffect(() => {
     document.documentElement.dataset.hydrated = "true";
   }, []);
-  return <Outlet />;
+  const busy = useNavigation().state !== "idle";
+  return (
+    <>
+      {/* A thin bar while a page loads or a form submits: the loading state of every page. */}
+      <div aria-hidden className={`fixed inset-x-0 top-0 z-50 h-0.5 bg-indigo-600 transition-opacity duration-300 ${busy ? "animate-pulse opacity-100" : "opacity-0"}`} />
+      <div aria-live="polite" className="sr-only">{busy ? "Loading…" : ""}</div>
+      <Outlet />
+    </>
+  );
 }
 
 export function ErrorBoundary() {

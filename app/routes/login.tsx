@@ -22,7 +22,7 @@ export default function Login() {
   const busy = useNavigation().state !== "idle";
   const errors = data && !data.ok ? data : null;
   return (
-    <main className="flex min-h-full items-center justify-center p-6">
+    <main id="main" className="flex min-h-full items-center justify-center p-6">
       <div className="w-full max-w-sm rounded-xl bg-white p-8 shadow-sm ring-1 ring-slate-200">
         <h1 className="text-xl font-bold">Sign in to Control Tower</h1>
         {params.get("expired") ? <p className="mt-2 text-sm text-amber-700">Your session expired. Please sign in again.</p> : null}

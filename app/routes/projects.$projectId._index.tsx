@@ -250,3 +250,5 @@ function AnalyticsSection({ analytics }: { analytics: Data["analytics"] }) {
     </section>
   );
 }
+
+export { RouteErrorBoundary as ErrorBoundary } from "~/components/RouteError.tsx";

@@ -78,3 +78,5 @@ export default function Digests() {
     </div>
   );
 }
+
+export { RouteErrorBoundary as ErrorBoundary } from "~/components/RouteError.tsx";

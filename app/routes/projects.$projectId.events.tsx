@@ -161,3 +161,5 @@ export default function EventsPage() {
     </div>
   );
 }
+
+export { RouteErrorBoundary as ErrorBoundary } from "~/components/RouteError.tsx";

@@ -67,3 +67,5 @@ export default function MessagesAndSearch() {
     </div>
   );
 }
+
+export { RouteErrorBoundary as ErrorBoundary } from "~/components/RouteError.tsx";

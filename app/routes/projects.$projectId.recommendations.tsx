@@ -278,3 +278,5 @@ function RecommendationCard({ rec, canAct, runs, followUps }: { rec: Rec; canAct
     </li>
   );
 }
+
+export { RouteErrorBoundary as ErrorBoundary } from "~/components/RouteError.tsx";

@@ -154,3 +154,5 @@ export default function SettingsPage() {
     </div>
   );
 }
+
+export { RouteErrorBoundary as ErrorBoundary } from "~/components/RouteError.tsx";

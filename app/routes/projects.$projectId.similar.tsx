@@ -69,3 +69,5 @@ export default function SimilarCases() {
     </div>
   );
 }
+
+export { RouteErrorBoundary as ErrorBoundary } from "~/components/RouteError.tsx";

@@ -19,7 +19,7 @@ export default function ProjectLayout() {
   return (
     <AppShell user={user} projects={projects} current={project}>
       <ProjectNav projectId={project.id} />
-      <main className="mx-auto max-w-7xl p-4">
+      <main id="main" className="mx-auto max-w-7xl p-4">
         <Outlet />
       </main>
     </AppShell>

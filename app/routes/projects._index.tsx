@@ -51,7 +51,7 @@ export default function Portfolio() {
   const now = Date.now();
   return (
     <AppShell user={user} projects={projects}>
-      <main className="mx-auto max-w-7xl space-y-4 p-4">
+      <main id="main" className="mx-auto max-w-7xl space-y-4 p-4">
         <div className="flex flex-wrap items-end justify-between gap-2">
           <div>
             <h1 className="text-2xl font-bold">Your projects</h1>
