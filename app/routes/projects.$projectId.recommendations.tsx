@@ -215,6 +215,13 @@ function RecommendationCard({ rec, canAct, runs, followUps }: { rec: Rec; canAct
           <dt className="font-medium text-slate-700">Wording</dt>
           <dd>{rec.textSource === "llm" ? "Reworded by the language model from the deterministic template" : "Deterministic template (no language model)"}</dd>
           <dt className="font-medium text-slate-700">First raised</dt><dd><Time value={rec.firstFiredAt} /></dd>
+          <dt className="font-medium text-slate-700">Did acting help?</dt>
+          <dd data-risk-after={rec.riskAfter ?? ""}>
+            {rec.riskBefore === null ? "—" : <>Risk score {Math.round(rec.riskBefore)} when raised; </>}
+            {rec.riskAfter !== null && rec.riskBefore !== null
+              ? <>{Math.round(rec.riskAfter)} seven days after it was acted on ({rec.riskAfter <= rec.riskBefore ? "down" : "up"} {Math.abs(Math.round(rec.riskAfter - rec.riskBefore))}).</>
+              : rec.acknowledgedAt || rec.completedAt ? "measured seven days after it was acted on." : "measured seven days after someone acts on it."}
+          </dd>
         </dl>
         <h3 className="mt-3 font-medium text-slate-700">Evidence</h3>
         {evidence.length === 0 ? <p className="text-slate-600">No evidence left: this recommendation stays hidden until there is.</p> : (

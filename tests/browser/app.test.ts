@@ -261,6 +261,9 @@ describe("in a real browser", () => {
 
     await gotoHydrated(page, `${server.url}/projects`);
     await expect.poll(() => page.locator("dl[aria-label='Portfolio at a glance']").isVisible()).toBe(true);
+    // Keyboard: the first Tab reaches the skip link, which moves focus past the header.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
     await screenshot(page, "20-portfolio-owner");
 
     await gotoHydrated(page, `${server.url}/projects/${acmeId}`);
