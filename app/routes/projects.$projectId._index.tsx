@@ -37,6 +37,9 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 type Score = Data["overview"]["scores"][number];
 const LEVEL: Record<string, string> = { low: "text-emerald-700", medium: "text-amber-700", high: "text-orange-700", critical: "text-rose-700" };
+// Client value and upsell likelihood are good news when high (SPEC §5 levels run the other way for them).
+const GOOD_WHEN_HIGH: Record<string, string> = { critical: "text-emerald-700", high: "text-emerald-700", medium: "text-amber-700", low: "text-slate-700" };
+const levelStyle = (type: string, level: string) => ((type === "client_value" || type === "upsell" ? GOOD_WHEN_HIGH : LEVEL)[level] ?? "");
 const signed = (n: number) => `${n > 0 ? "+" : ""}${Math.round(n * 100) / 100}`;
 
 export default function ProjectDashboard() {
@@ -125,7 +128,7 @@ function ScoreCard({ s }: { s: Score }) {
   return (
     <div className="rounded-lg bg-white p-4 ring-1 ring-slate-200" data-score={s.type}>
       <h3 className="text-xs font-semibold uppercase text-slate-500">{label}</h3>
-      <p><span className={`text-3xl font-bold ${LEVEL[s.level] ?? ""}`}>{Math.round(s.score)}</span> <span className="text-xs text-slate-600">{s.level}{s.type === "health" ? " concern" : ""}</span></p>
+      <p><span className={`text-3xl font-bold ${levelStyle(s.type, s.level)}`}>{Math.round(s.score)}</span> <span className="text-xs text-slate-600">{s.level}{s.type === "health" ? " concern" : ""}</span></p>
       <p className="text-xs text-slate-600">
         {s.sinceYesterday
           ? <>{signed(s.sinceYesterday.delta)} since yesterday{movers.length ? `: ${movers.map((m) => `${componentLabel(m.key)} ${signed(m.delta)}`).join(", ")}` : " (no component moved)"}</>
