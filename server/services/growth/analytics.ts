@@ -1,5 +1,6 @@
 import type { Db } from "../../db.ts";
 import { sql } from "../../sql.ts";
+import { isoDay } from "../../time.ts";
 
 // analytics_aggregates: per project and UTC day, the trailing-30-day figures a head of delivery asks
 // for — how much the client writes and how fast we answer (per conversation, not "every message is
@@ -19,7 +20,7 @@ export type AnalyticsMetrics = {
 export async function computeAnalytics(db: Db, input: { projectId: string; now: Date }): Promise<{ day: string; metrics: AnalyticsMetrics }> {
   const { projectId, now } = input;
   const since = new Date(now.getTime() - 30 * DAY);
-  const today = now.toISOString().slice(0, 10);
+  const today = isoDay(now);
   const q = sql(db);
   const [[comms], [delivery], [pipeline]] = await Promise.all([
     // First response: for each client message, the first later team message in the same conversation.

@@ -3,6 +3,7 @@ import type { Env } from "../../env.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { describeLlmError, llmClient } from "../llm/client.ts";
 import { listProjectsForUser } from "../projects.ts";
+import { isoDay, utcDay } from "../../time.ts";
 
 // Daily and weekly digests per project: health and risk at the start and end of the period (from the
 // snapshots), activity by kind, recommendations raised and closed, outcomes, the riskiest forecast.
@@ -11,7 +12,6 @@ import { listProjectsForUser } from "../projects.ts";
 
 const DAY = 86_400_000;
 export type DigestKind = "daily" | "weekly";
-const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
 /** The period a digest written at `now` covers: yesterday, or the last full ISO week (Mon–Sun). */
 export function digestPeriod(kind: DigestKind, now: Date): { start: Date; end: Date } {
@@ -80,7 +80,7 @@ export async function buildDigest(db: Db, env: Env, input: { projectId: string; 
   }
   const data = { periodEnd: end, content: content as unknown as Prisma.InputJsonValue, summary, summarySource };
   await db.digest.upsert({ where: { projectId_kind_periodStart: { projectId, kind: input.kind, periodStart: start } }, create: { projectId, kind: input.kind, periodStart: start, ...data }, update: data });
-  return { periodStart: start.toISOString().slice(0, 10), summarySource, warnings };
+  return { periodStart: isoDay(start), summarySource, warnings };
 }
 
 const fmt = (v: number | null) => (v === null ? "—" : String(Math.round(v)));

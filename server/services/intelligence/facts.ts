@@ -1,5 +1,6 @@
 import type { Db } from "../../db.ts";
 import { sql } from "../../sql.ts";
+import { isoDay } from "../../time.ts";
 import { dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
 import type { Dated, ProjectFacts } from "./signals.ts";
 
@@ -16,7 +17,7 @@ export type LoadedFacts = ProjectFacts & { clientName: string; needs7d: number; 
 
 export async function loadFacts(db: Db, projectId: string, now: Date, lookbackDays: number): Promise<LoadedFacts> {
   const since = new Date(now.getTime() - Math.max(lookbackDays, 14) * DAY);
-  const today = now.toISOString().slice(0, 10);
+  const today = isoDay(now);
   const q = sql(db);
   // Independent reads, in parallel on the pool.
   const [events, blocked, overdue, stages, finance, deals, [names], resolved] = await Promise.all([

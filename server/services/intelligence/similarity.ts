@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../../db.ts";
 import { sql, sqlTransaction } from "../../sql.ts";
+import { isoDay } from "../../time.ts";
 import type { EvidenceRef } from "../events/event-log.ts";
 
 // Similar past cases (SPEC §7). A project's last 7/14/30 days become a 14-dimensional signature
@@ -58,8 +59,6 @@ export function caseContext(name: string, pipeline: number, latestStage: string 
 }
 
 const vectorLiteral = (v: number[]) => `[${v.join(",")}]`;
-
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /** (Re)computes a project's signatures for every window from its snapshots and events up to `now`. */
 export async function refreshCaseSignatures(db: Db, projectId: string, now: Date): Promise<{ written: number; skipped: number }> {

@@ -1,5 +1,6 @@
 import type { Db } from "../../db.ts";
 import { sql } from "../../sql.ts";
+import { isoDay, utcDay } from "../../time.ts";
 import { dedupeKey, dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
 import { THRESHOLDS, type SignalKey } from "./signals.ts";
 import type { ProjectState } from "./state.ts";
@@ -8,7 +9,6 @@ import type { ProjectState } from "./state.ts";
 // overwrites its snapshot and adds no outcome twice.
 
 const DAY = 86_400_000;
-export const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
 /** 0..1 per signal: value / critical threshold (sentiment: how far below its warn threshold). */
 export function normalizedSignals(st: ProjectState): Record<string, number> {
@@ -40,7 +40,7 @@ export async function writeSnapshot(db: Db, projectId: string, st: ProjectState)
       (SELECT jsonb_object_agg(source, n) FROM (SELECT source, count(*)::int AS n FROM ev WHERE occurred_at > ${fortnight} GROUP BY source) s) AS by_source,
       (SELECT count(*) FROM issues WHERE coalesce(state_type, '') NOT IN ('completed', 'canceled'))::int AS open,
       (SELECT count(*) FROM issues WHERE blocked)::int AS blocked,
-      (SELECT count(*) FROM issues WHERE due_date < ${st.now}::date)::int AS overdue,
+      (SELECT count(*) FROM issues WHERE due_date < ${isoDay(st.now)}::date)::int AS overdue,
       (SELECT coalesce(sum(amount), 0) FROM deals)::float8 AS pipeline,
       (SELECT count(*) FROM deals)::int AS deals`;
   const evidence = dedupeRefs(st.signalList.filter((s) => s.status !== "ok").flatMap((s) => s.evidence)).slice(0, 60);
@@ -54,11 +54,11 @@ export async function writeSnapshot(db: Db, projectId: string, st: ProjectState)
   };
   await sql(db)`
     INSERT INTO project_snapshots (project_id, snapshot_date, signals_json, normalized_signals_json, scores_json, key_aggregates_json, evidence_refs, publishable, updated_at)
-    VALUES (${projectId}::uuid, ${date.toISOString().slice(0, 10)}::date, ${JSON.stringify(signals)}::jsonb, ${JSON.stringify(normalizedSignals(st))}::jsonb, ${JSON.stringify(scores)}::jsonb,
+    VALUES (${projectId}::uuid, ${isoDay(date)}::date, ${JSON.stringify(signals)}::jsonb, ${JSON.stringify(normalizedSignals(st))}::jsonb, ${JSON.stringify(scores)}::jsonb,
       ${JSON.stringify(aggregates)}::jsonb, ${JSON.stringify(evidence)}::jsonb, ${publishable}, now())
     ON CONFLICT (project_id, snapshot_date) DO UPDATE SET signals_json = EXCLUDED.signals_json, normalized_signals_json = EXCLUDED.normalized_signals_json,
       scores_json = EXCLUDED.scores_json, key_aggregates_json = EXCLUDED.key_aggregates_json, evidence_refs = EXCLUDED.evidence_refs, publishable = EXCLUDED.publishable, updated_at = now()`;
-  return { date: date.toISOString().slice(0, 10), publishable };
+  return { date: isoDay(date), publishable };
 }
 
 type Outcome = { type: string; severity: number; notes: string; evidence: EvidenceRef[]; sourceEventId?: string; ref?: string };
@@ -87,7 +87,7 @@ export async function recordOutcomes(db: Db, projectId: string, st: ProjectState
   for (const l of lost) outcomes.push({ type: "client_risk", severity: 4, notes: `deal moved to ${l.payload.stage}`, evidence: l.evidence_refs, sourceEventId: l.id, ref: l.source_ref });
 
   const occurredAt = new Date(day.getTime() + DAY - 1000);
-  const dateStr = day.toISOString().slice(0, 10);
+  const dateStr = isoDay(day);
   const seen = new Set<string>();
   const rows = outcomes.filter((o) => !seen.has(o.type) && seen.add(o.type)) // one per type per day
     .map((o) => ({ type: o.type, severity: o.severity, notes: o.notes, evidence: o.evidence, sourceEventId: o.sourceEventId ?? null, dedupeKey: dedupeKey(projectId, o.type, dateStr) }));

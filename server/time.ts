@@ -1,0 +1,10 @@
+// Calendar days are UTC days everywhere in the product (snapshots, digests, due dates), so a result
+// never depends on the time zone of the process or of the database session.
+
+export const DAY_MS = 86_400_000;
+
+/** Midnight UTC of the day `d` falls in. */
+export const utcDay = (d: Date): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+
+/** The UTC calendar date of `d` as YYYY-MM-DD (what a `date` column is compared with). */
+export const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
