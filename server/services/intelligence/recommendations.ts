@@ -1,5 +1,6 @@
 import type { Db } from "../../db.ts";
 import { sqlTransaction } from "../../sql.ts";
+import { isoDay } from "../../time.ts";
 import type { EvidenceRef } from "../events/event-log.ts";
 import { isLive, liveEvidenceIds } from "./evidence.ts";
 import { draftRecommendations, evidenceGate, type Category, type Draft } from "./recommendation-rules.ts";
@@ -14,7 +15,6 @@ import type { ProjectState } from "./state.ts";
 // the caller logs a process_warning for each.
 
 const DAY = 86_400_000;
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /** Source links a user can open, one per evidence item that has one. */
 export function evidenceLinks(refs: EvidenceRef[]): { kind: string; id: string; url: string }[] {
@@ -45,20 +45,21 @@ export async function refreshRecommendations(db: Db, projectId: string, st: Proj
     for (const [category, d] of firing) {
       const gate = evidenceGate(d.evidence);
       if (gate.status === "hidden") res.hidden.push({ category, reason: gate.reason });
-      const c = [
-        d.priority, d.ownerRole, d.title, d.rationale, d.whyNow, d.expectedImpact, d.template, JSON.stringify(d.evidence), JSON.stringify(evidenceLinks(d.evidence)),
-        JSON.stringify(d.signalSnapshot), JSON.stringify(d.forecastSnapshot), gate.count, gate.quality, gate.status, gate.reason,
-      ] as const;
+      const c = {
+        priority: d.priority, ownerRole: d.ownerRole, title: d.title, rationale: d.rationale, whyNow: d.whyNow, expectedImpact: d.expectedImpact, template: d.template,
+        evidence: JSON.stringify(d.evidence), links: JSON.stringify(evidenceLinks(d.evidence)), signals: JSON.stringify(d.signalSnapshot), forecast: JSON.stringify(d.forecastSnapshot),
+        count: gate.count, quality: gate.quality, gate: gate.status, reason: gate.reason,
+      };
       const prev = byCategory.get(category);
       const closed = prev && (prev.status === "done" || prev.status === "dismissed");
       if (prev && !(closed && !prev.active)) {
         // Same episode: refresh what it says, keep its status. A closed one that is still firing stays closed and quiet.
         if (closed) await q`UPDATE recommendations_v2 SET last_fired_at = ${now}, updated_at = now() WHERE id = ${prev.id}::uuid`;
         else await q`
-          UPDATE recommendations_v2 SET priority = ${c[0]}, owner_role = ${c[1]}, title = ${c[2]}, rationale = ${c[3]}, why_now = ${c[4]}, expected_impact = ${c[5]},
-            template = ${c[6]}, text_source = 'template', evidence_refs = ${c[7]}::jsonb, links = ${c[8]}::jsonb, signal_snapshot = ${c[9]}::jsonb, forecast_snapshot = ${c[10]}::jsonb,
-            evidence_count = ${c[11]}, evidence_quality = ${c[12]}, evidence_gate_status = ${c[13]}::"EvidenceGateStatus", evidence_gate_reason = ${c[14]},
-            last_fired_at = ${now}, active = true, inactive_since = NULL, updated_at = now()
+          UPDATE recommendations_v2 SET priority = ${c.priority}, owner_role = ${c.ownerRole}, title = ${c.title}, rationale = ${c.rationale}, why_now = ${c.whyNow},
+            expected_impact = ${c.expectedImpact}, template = ${c.template}, text_source = 'template', evidence_refs = ${c.evidence}::jsonb, links = ${c.links}::jsonb,
+            signal_snapshot = ${c.signals}::jsonb, forecast_snapshot = ${c.forecast}::jsonb, evidence_count = ${c.count}, evidence_quality = ${c.quality},
+            evidence_gate_status = ${c.gate}::"EvidenceGateStatus", evidence_gate_reason = ${c.reason}, last_fired_at = ${now}, active = true, inactive_since = NULL, updated_at = now()
           WHERE id = ${prev.id}::uuid`;
         res.updated++;
         continue;
@@ -69,8 +70,8 @@ export async function refreshRecommendations(db: Db, projectId: string, st: Proj
           priority, owner_role, title, rationale, why_now, expected_impact, template, text_source, evidence_refs, links, signal_snapshot, forecast_snapshot,
           evidence_count, evidence_quality, evidence_gate_status, evidence_gate_reason, last_fired_at, updated_at)
         VALUES (gen_random_uuid(), ${projectId}::uuid, ${category}, ${episode}, ${`${category}#${episode}`}, ${isoDay(new Date(now.getTime() + d.dueInDays * DAY))}::date, ${now}, ${st.scores.risk.score},
-          ${c[0]}, ${c[1]}, ${c[2]}, ${c[3]}, ${c[4]}, ${c[5]}, ${c[6]}, 'template', ${c[7]}::jsonb, ${c[8]}::jsonb, ${c[9]}::jsonb, ${c[10]}::jsonb,
-          ${c[11]}, ${c[12]}, ${c[13]}::"EvidenceGateStatus", ${c[14]}, ${now}, now())`;
+          ${c.priority}, ${c.ownerRole}, ${c.title}, ${c.rationale}, ${c.whyNow}, ${c.expectedImpact}, ${c.template}, 'template', ${c.evidence}::jsonb, ${c.links}::jsonb,
+          ${c.signals}::jsonb, ${c.forecast}::jsonb, ${c.count}, ${c.quality}, ${c.gate}::"EvidenceGateStatus", ${c.reason}, ${now}, now())`;
       res.created++;
     }
     const quiet = latest.filter((r) => r.active && !firing.has(r.category as Category)).map((r) => r.id);
