@@ -8,15 +8,21 @@ import { recoverDeadWorkers, type RecoveryResult } from "../server/services/jobs
  */
 export async function startHeartbeat(db: Db, input: { workerId: string; intervalSeconds: number; staleSeconds?: number; onError: (e: unknown) => void; onRecovered?: (r: RecoveryResult) => void }) {
   await db.workerRun.create({ data: { id: input.workerId, hostname: os.hostname(), pid: process.pid } });
-  // Job counts ride on the heartbeat instead of costing a write per job.
+  // Job counts ride on the heartbeat instead of costing a write per job; a failed write keeps them for the next one.
   const counts = { done: 0, failed: 0 };
-  const take = () => {
-    const c = { jobsDone: { increment: counts.done }, jobsFailed: { increment: counts.failed } };
+  const write = async (data: { heartbeatAt: Date; stoppedAt?: Date; status?: string }) => {
+    const taken = { ...counts };
     counts.done = counts.failed = 0;
-    return c;
+    try {
+      await db.workerRun.update({ where: { id: input.workerId }, data: { ...data, jobsDone: { increment: taken.done }, jobsFailed: { increment: taken.failed } } });
+    } catch (e) {
+      counts.done += taken.done;
+      counts.failed += taken.failed;
+      throw e;
+    }
   };
   const beat = async () => {
-    await db.workerRun.update({ where: { id: input.workerId }, data: { heartbeatAt: new Date(), ...take() } });
+    await write({ heartbeatAt: new Date() });
     if (input.staleSeconds) {
       const r = await recoverDeadWorkers(db, { now: new Date(), staleSeconds: input.staleSeconds });
       if (r.workersLost) input.onRecovered?.(r);
@@ -36,7 +42,7 @@ export async function startHeartbeat(db: Db, input: { workerId: string; interval
     },
     async stop() {
       clearInterval(timer);
-      await db.workerRun.update({ where: { id: input.workerId }, data: { stoppedAt: new Date(), status: "stopped", heartbeatAt: new Date(), ...take() } }).catch(input.onError);
+      await write({ stoppedAt: new Date(), status: "stopped", heartbeatAt: new Date() }).catch(input.onError);
     },
   };
 }

@@ -24,6 +24,12 @@ type RunRow = {
 type ScheduleStatus = { projectId: string; task: string; at: Date; status: string; error: string | null };
 
 const FLUSH_MS = 50;
+
+/** A run's row while it runs (what `finish` completes, whether or not it was written yet). */
+const runningRow = (h: RunHandle): RunRow => ({
+  id: h.id, projectId: h.projectId, task: h.ctx.task, jobKey: h.ctx.jobKey, graphileJobId: h.ctx.graphileJobId, attempt: h.ctx.attempt, trigger: h.ctx.trigger,
+  workerId: h.ctx.workerId, status: "running", startedAt: h.startedAt, finishedAt: null, durationMs: null, counters: {}, error: null,
+});
 const ID_BLOCK = 128;
 
 export function processEvent(run: { id: bigint; projectId: string | null; ctx: RunContext }, type: string, at: Date, payload: Record<string, unknown>): NewEvent {
@@ -73,7 +79,7 @@ export class RunRecorder {
   async start(ctx: RunContext, now: Date): Promise<RunHandle> {
     const id = await this.nextId();
     const handle = { id, projectId: ctx.projectId, startedAt: now, ctx };
-    this.runs.set(id, { id, projectId: ctx.projectId, task: ctx.task, jobKey: ctx.jobKey, graphileJobId: ctx.graphileJobId, attempt: ctx.attempt, trigger: ctx.trigger, workerId: ctx.workerId, status: "running", startedAt: now, finishedAt: null, durationMs: null, counters: {}, error: null });
+    this.runs.set(id, runningRow(handle));
     this.starting(`${id}|`, processEvent(handle, "process_started", now, {}));
     return handle;
   }
@@ -120,9 +126,8 @@ export class RunRecorder {
   async finish(run: RunHandle, outcome: RunOutcome): Promise<void> {
     const durationMs = Math.max(0, outcome.now.getTime() - run.startedAt.getTime());
     const error = outcome.error?.slice(0, 4000) ?? outcome.reason ?? null;
-    const row = this.runs.get(run.id);
-    const base: RunRow = row ?? { id: run.id, projectId: run.projectId, task: run.ctx.task, jobKey: run.ctx.jobKey, graphileJobId: run.ctx.graphileJobId, attempt: run.ctx.attempt, trigger: run.ctx.trigger, workerId: run.ctx.workerId, status: "running", startedAt: run.startedAt, finishedAt: null, durationMs: null, counters: {}, error: null };
-    this.runs.set(run.id, { ...base, status: outcome.status, finishedAt: outcome.now, durationMs, counters: outcome.counters ?? {}, error });
+    // Its row may already be written (a long run): then this one closes it (the write upserts).
+    this.runs.set(run.id, { ...runningRow(run), status: outcome.status, finishedAt: outcome.now, durationMs, counters: outcome.counters ?? {}, error });
     this.event(processEvent(run, outcome.status === "failed" ? "process_failed" : "process_finished", outcome.now, {
       status: outcome.status, startedAt: this.started(`${run.id}|`, run.startedAt), durationMs, counters: outcome.counters ?? {}, error: outcome.error?.slice(0, 1000), reason: outcome.reason,
     }));
@@ -164,7 +169,11 @@ export class RunRecorder {
       // lost connection is not a bad row, and retrying row by row would only repeat the error.
       const code = String((e as { code?: string }).code ?? "");
       if (!code.startsWith("23") && !code.startsWith("22")) return;
-      for (const r of runs) await this.write([r], events.filter((ev) => ev.sourceRef === `job_run:${r.id}`), schedule.filter((s) => s.projectId === r.projectId && s.task === r.task)).catch(this.onError);
+      const ofRun = (r: RunRow) => (ev: NewEvent) => ev.sourceRef === `job_run:${r.id}`;
+      for (const r of runs) await this.write([r], events.filter(ofRun(r)), schedule.filter((s) => s.projectId === r.projectId && s.task === r.task)).catch(this.onError);
+      // Events of runs written in an earlier batch (steps and warnings of a long run).
+      const orphans = events.filter((ev) => !runs.some((r) => ofRun(r)(ev)));
+      if (orphans.length) await this.write([], orphans, []).catch(this.onError);
     }
   }
 
