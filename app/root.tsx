@@ -1,6 +1,7 @@
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
-import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useNavigation, useRouteError } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useNavigation } from "@remix-run/react";
 import { useEffect, type ReactNode } from "react";
+import { RouteErrorBoundary } from "./components/RouteError.tsx";
 import { useNonce } from "./nonce.tsx";
 import stylesheet from "./tailwind.css";
 
@@ -44,18 +45,9 @@ export default function App() {
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const status = isRouteErrorResponse(error) ? error.status : 500;
-  const title = status === 404 ? "Not found" : status === 403 ? "Not allowed" : "Something went wrong";
-  const detail = isRouteErrorResponse(error)
-    ? typeof error.data === "string" ? error.data : (error.data as { message?: string } | null)?.message ?? error.statusText
-    : "An unexpected error happened. It has been logged.";
   return (
-    <main className="mx-auto max-w-xl p-10" role="alert">
-      <p className="text-sm font-semibold text-indigo-600">{status}</p>
-      <h1 className="mt-2 text-2xl font-bold">{title}</h1>
-      <p className="mt-2 text-slate-600">{detail}</p>
-      <a href="/projects" className="mt-6 inline-block text-indigo-700 underline">Back to your projects</a>
+    <main id="main" className="mx-auto max-w-xl px-10">
+      <RouteErrorBoundary />
     </main>
   );
 }

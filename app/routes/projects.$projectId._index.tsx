@@ -4,7 +4,7 @@ import { EmptyState, Time } from "~/components/AppShell.tsx";
 import { ForecastChart } from "~/components/ForecastChart.tsx";
 import { TrendChart } from "~/components/TrendChart.tsx";
 import { describeEvent } from "~/utils/events.ts";
-import { CATEGORY_LABELS, componentLabel, pct, RISK_LABELS, SCORE_LABELS } from "~/utils/labels.ts";
+import { CATEGORY_LABELS, componentLabel, levelStyle, pct, RISK_LABELS, SCORE_LABELS } from "~/utils/labels.ts";
 import { act, load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
 
@@ -36,14 +36,6 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 type Score = Data["overview"]["scores"][number];
-const LEVEL: Record<string, string> = { low: "text-emerald-700", medium: "text-amber-700", high: "text-orange-700", critical: "text-rose-700" };
-// SPEC §5 levels mean different things per score: a "high" client value is good news, a "critical"
-// one means the value is very low; a "critical" upsell likelihood means an opening is very likely.
-const LEVEL_BY_TYPE: Record<string, Record<string, string>> = {
-  client_value: { high: "text-emerald-700", medium: "text-slate-700", low: "text-amber-700", critical: "text-rose-700" },
-  upsell: { critical: "text-emerald-700", high: "text-emerald-700", medium: "text-slate-700", low: "text-slate-500" },
-};
-const levelStyle = (type: string, level: string) => ((LEVEL_BY_TYPE[type] ?? LEVEL)[level] ?? "");
 const signed = (n: number) => `${n > 0 ? "+" : ""}${Math.round(n * 100) / 100}`;
 
 export default function ProjectDashboard() {

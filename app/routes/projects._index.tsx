@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { AppShell, EmptyState } from "~/components/AppShell.tsx";
 import { Sparkline } from "~/components/Sparkline.tsx";
+import { levelStyle } from "~/utils/labels.ts";
 import { load, requireCaller } from "~/utils/trpc.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Portfolio · Control Tower" }];
@@ -38,7 +39,6 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   return { user: me.user, projects: me.projects, activeProjectId: me.activeProjectId, last: last ? { id: last.id, name: last.name } : null, rows, total: portfolio.length, sort, q, atRisk, summary };
 }
 
-const LEVEL: Record<string, string> = { low: "text-emerald-700", medium: "text-amber-700", high: "text-orange-700", critical: "text-rose-700" };
 
 function age(iso: string | null, now: number): string {
   if (!iso) return "never";
@@ -97,8 +97,8 @@ export default function Portfolio() {
                           <Link className="underline" to={`/projects/${p.id}`}>{p.name}</Link>
                           <div className="text-xs font-normal text-slate-500">{p.role}{p.id === activeProjectId ? " · Last opened" : ""}</div>
                         </th>
-                        <td className="p-2">{p.health ? <span className={`font-bold ${LEVEL[p.health.level] ?? ""}`}>{Math.round(p.health.score)}</span> : <span className="text-slate-400">—</span>}</td>
-                        <td className="p-2">{p.risk ? <span className={`font-bold ${LEVEL[p.risk.level] ?? ""}`}>{Math.round(p.risk.score)}</span> : <span className="text-slate-400">—</span>}</td>
+                        <td className="p-2">{p.health ? <span className={`font-bold ${levelStyle("health", p.health.level)}`}>{Math.round(p.health.score)}</span> : <span className="text-slate-400">—</span>}</td>
+                        <td className="p-2">{p.risk ? <span className={`font-bold ${levelStyle("risk", p.risk.level)}`}>{Math.round(p.risk.score)}</span> : <span className="text-slate-400">—</span>}</td>
                         <td className="p-2"><Sparkline label={`Health of ${p.name} over the last 14 days`} values={p.trend.map((t) => t.health)} /></td>
                         <td className="p-2">
                           {p.topRecommendation ? <Link className="underline" to={`/projects/${p.id}/recommendations`}>P{p.topRecommendation.priority} · {p.topRecommendation.title}</Link> : <span className="text-slate-500">{p.health ? "Nothing to do" : "No data yet"}</span>}

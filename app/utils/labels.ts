@@ -39,3 +39,13 @@ export const CATEGORY_LABELS: Record<string, string> = {
 };
 
 export const pct = (p: number) => `${Math.round(p * 100)}%`;
+
+/** Text colour of a score's level (SPEC §5). Health and risk: higher level, worse. A "high" client
+ * value is good news and a "critical" one means very low value; a "critical" upsell likelihood means an
+ * opening is very likely. */
+const LEVEL_STYLE: Record<string, Record<string, string>> = {
+  default: { low: "text-emerald-700", medium: "text-amber-700", high: "text-orange-700", critical: "text-rose-700" },
+  client_value: { high: "text-emerald-700", medium: "text-slate-700", low: "text-amber-700", critical: "text-rose-700" },
+  upsell: { critical: "text-emerald-700", high: "text-emerald-700", medium: "text-slate-700", low: "text-slate-500" },
+};
+export const levelStyle = (scoreType: string, level: string) => (LEVEL_STYLE[scoreType] ?? LEVEL_STYLE.default!)[level] ?? "";
