@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
 import { createDb, type DbHandles } from "../../server/db.ts";
-import { TEMPLATE_DB, withDatabase } from "../setup/global-setup.ts";
+import { withDatabase } from "../setup/global-setup.ts";
 
 export type TestDb = DbHandles & { url: string; name: string; drop(): Promise<void> };
 
@@ -13,7 +13,7 @@ export async function createTestDb(): Promise<TestDb> {
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+    await client.query(`CREATE DATABASE ${name} TEMPLATE ${inject("templateDatabase")}`);
   } finally {
     await client.end();
   }
