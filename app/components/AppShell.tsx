@@ -1,5 +1,7 @@
 import { Form, Link, NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { useFormat } from "../utils/format-context.tsx";
+import { formatDuration as formatDurationText, formatEvery } from "../utils/format.ts";
 
 export type ShellProject = { id: string; name: string; role: string };
 
@@ -74,23 +76,34 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   );
 }
 
+/** A duration for people: "120 ms", "45 s", "3 h 20 min", "2 d 3 h" (app/utils/format.ts). */
 export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return "—";
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.round(ms / 60_000)} min`;
+  return formatDurationText(ms);
 }
 
+/** A job cadence: "every 15 min", "every 6 h", "every 7 d". */
 export function formatCadence(seconds: number): string {
-  if (seconds % 86400 === 0) return `every ${seconds / 86400} d`;
-  if (seconds % 3600 === 0) return `every ${seconds / 3600} h`;
-  return `every ${Math.round(seconds / 60)} min`;
+  return formatEvery(seconds);
 }
 
-export function Time({ value }: { value: string | Date | null | undefined }) {
-  if (!value) return <span>—</span>;
-  const d = new Date(value);
-  return <time dateTime={d.toISOString()}>{d.toISOString().replace("T", " ").slice(0, 16)} UTC</time>;
+/**
+ * A moment in the reader's time zone: "2 Dec, 14:05 · 3 h ago" (the year shows when it is not this
+ * year), the exact instant in the title. The relative part is computed against the root loader's
+ * clock on the server and during hydration, then against the browser's (app/utils/format-context.tsx).
+ * `relative={false}` leaves it out.
+ */
+export function Time({ value, relative = true }: { value: string | Date | null | undefined; relative?: boolean }) {
+  const f = useFormat();
+  const d = value ? new Date(value) : null;
+  if (!d || Number.isNaN(d.getTime())) return <span>—</span>;
+  const ago = relative ? f.relative(d) : "—";
+  // The text is the same on the server and in the browser (same zone, same "now"); the suppression
+  // only covers an ICU difference between Node and the browser in a month's short name.
+  return (
+    <time dateTime={d.toISOString()} title={`${d.toISOString()} (shown in ${f.timeZone})`} suppressHydrationWarning>
+      {f.dateTime(d)}{ago !== "—" ? ` · ${ago}` : ""}
+    </time>
+  );
 }
 
 /** A calendar date as YYYY-MM-DD, whether it arrives as a Date or as its JSON string. */

@@ -8,6 +8,7 @@ import { intelligenceRouter } from "./routers/intelligence.ts";
 import { eventsRouter } from "./routers/events.ts";
 import { growthRouter } from "./routers/growth.ts";
 import { jobsRouter } from "./routers/jobs.ts";
+import { preferencesRouter } from "./routers/preferences.ts";
 import { projectsRouter } from "./routers/projects.ts";
 import { tokensRouter } from "./routers/tokens.ts";
 
@@ -23,6 +24,7 @@ export const appRouter = router({
   intelligence: intelligenceRouter,
   search: searchRouter,
   growth: growthRouter,
+  preferences: preferencesRouter,
 });
 
 export type AppRouter = typeof appRouter;

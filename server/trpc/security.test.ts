@@ -11,7 +11,7 @@ const projectProcs = procedures.filter((p) => p.projectScoped);
 
 // Procedures that act on no single project. A new one must be added here on purpose, after
 // deciding it cannot leak another project's data.
-const NOT_PROJECT_SCOPED = ["health", "auth.login", "auth.logout", "auth.me", "projects.list", "projects.portfolio", "projects.portfolioDigest", "tokens.list", "tokens.create", "tokens.revoke"];
+const NOT_PROJECT_SCOPED = ["health", "auth.login", "auth.logout", "auth.me", "projects.list", "projects.portfolio", "projects.portfolioDigest", "tokens.list", "tokens.create", "tokens.revoke", "preferences.get", "preferences.setTimeZone", "preferences.setCurrency"];
 
 beforeAll(async () => {
   db = await createTestDb();
