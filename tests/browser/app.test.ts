@@ -184,7 +184,8 @@ describe("in a real browser", () => {
     expect(all.map((r) => r.category), JSON.stringify({ recs: all.map((r) => [r.category, r.gateStatus, r.gateReason]), sig: sig.map((x) => [x.signalKey, x.value, x.details]) })).toContain("waiting_on_client");
     await expect.poll(() => card.count()).toBe(1);
     await card.getByText("Why am I seeing this?").click();
-    await expect.poll(() => card.getByText("Evidence gate").isVisible()).toBe(true);
+    await expect.poll(() => card.locator("[data-evidence-summary]").isVisible()).toBe(true);
+    expect(await card.locator("[data-evidence-summary]").textContent()).toMatch(/\d+ messages? .*— (strong|good|enough to show)$/);
     const planted = sims.workspace.project(0)!.situations.find((x) => x.kind === "client_silence")!.evidence.chatwootMessageIds;
     const links = await card.locator("a[href]").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
     expect(links.length).toBeGreaterThan(0);
@@ -197,8 +198,9 @@ describe("in a real browser", () => {
     await screenshot(page, "13-similar-cases");
     await page.goto(`${server.url}/projects/${acmeId}/recommendations`);
     await expect.poll(() => card.count()).toBe(1);
-    // Two views of the page (before and after visiting similar cases) → two recommendation_shown, not more.
-    await expect.poll(() => db.prisma.auditEvent.count({ where: { action: "recommendation_shown", entityId: rec.id } })).toBe(2);
+    // Two views of the page (before and after visiting similar cases) → the card's view counter says two; views are not audit entries.
+    await expect.poll(async () => (await db.prisma.recommendationV2.findUniqueOrThrow({ where: { id: rec.id } })).shownCount).toBe(2);
+    expect(await db.prisma.auditEvent.count({ where: { action: "recommendation_shown" } })).toBe(0);
 
     await card.getByRole("button", { name: "Acknowledge" }).click();
     await expect.poll(() => page.locator('li[data-category="waiting_on_client"]').getAttribute("data-status")).toBe("acknowledged");
@@ -207,14 +209,29 @@ describe("in a real browser", () => {
     await refreshProjectRecommendations(db.prisma, env, acmeId, new Date());
     expect((await db.prisma.recommendationV2.findUniqueOrThrow({ where: { id: rec.id } })).status).toBe("acknowledged");
 
-    // Send the follow-up: the worker posts it to Chatwoot and the action log shows success.
+    // Write to the client: a draft first (recipient, conversation, editable text); nothing leaves until Send.
     const postsBefore = sims.chatwoot.requests.filter((r) => r.method === "POST").length;
-    await card.getByRole("button", { name: "Send follow-up" }).click();
-    await expect.poll(async () => {
-      await page.reload();
-      return page.locator('li[data-category="waiting_on_client"] [data-action="send_message"]').getAttribute("data-run-status");
-    }, { timeout: 30_000 }).toBe("succeeded");
+    await card.getByRole("link", { name: "Write to the client…" }).click();
+    const draft = card.locator('[data-draft="message"]');
+    await expect.poll(() => draft.isVisible()).toBe(true);
+    const text = draft.getByLabel("Message (edit it as you like)");
+    const drafted = await text.inputValue();
+    expect(drafted).not.toContain(rec.rationale);
+    expect(drafted).not.toContain(rec.expectedImpact);
+    expect(await draft.locator("[data-recipient]").textContent()).toBeTruthy();
+    expect(sims.chatwoot.requests.filter((r) => r.method === "POST").length).toBe(postsBefore);
+    await screenshot(page, "15a-follow-up-draft");
+    const confirmed = `${drafted}\n\nP.S. We can also talk it through on a call.`;
+    await text.fill(confirmed);
+    await draft.getByRole("button", { name: "Send to the client" }).click();
+    // The card answers in place, the draft closes, and the state follows live (no reload).
+    await expect.poll(() => card.getByRole("status").first().textContent()).toMatch(/Sending to the client/);
+    await expect.poll(() => draft.count()).toBe(0);
+    await expect.poll(() => card.locator('[data-action="send_message"]').getAttribute("data-run-status"), { timeout: 30_000 }).toBe("succeeded");
     expect(sims.chatwoot.requests.filter((r) => r.method === "POST").length).toBe(postsBefore + 1);
+    expect(sims.chatwoot.requests.filter((r) => r.method === "POST").at(-1)!.body).toMatchObject({ content: confirmed.trim() });
+    expect((await card.locator('[data-action="send_message"] [data-sent-text]').textContent())?.trim()).toBe(confirmed.trim());
+    expect(await card.locator('[data-action="send_message"]').getByRole("link", { name: "open in Chatwoot" }).getAttribute("href")).toMatch(/\/app\/accounts\/\d+\/conversations\/\d+$/);
     await screenshot(page, "15-action-log");
     await page.goto(`${server.url}/projects/${acmeId}/settings`);
     await expect.poll(() => page.getByText("recommendation_action_taken").first().isVisible()).toBe(true);
@@ -285,7 +302,11 @@ describe("in a real browser", () => {
     // The follow-up sequence on the waiting-on-client card.
     await gotoHydrated(page, `${server.url}/projects/${acmeId}/recommendations`);
     const card = page.locator('li[data-category="waiting_on_client"]');
-    await card.getByRole("button", { name: /Start follow-up sequence/ }).click();
+    await card.getByRole("link", { name: /Start a follow-up sequence/ }).click();
+    const sequence = card.locator('[data-draft="sequence"]');
+    await expect.poll(() => sequence.isVisible()).toBe(true);
+    expect(await sequence.getByLabel(/Reminder 1/).inputValue()).toMatch(/checking in/);
+    await sequence.getByRole("button", { name: "Start the sequence" }).click();
     await expect.poll(() => card.locator('[data-follow-up="active"]').isVisible()).toBe(true);
     expect(await db.prisma.followUpCampaign.count({ where: { projectId: acmeId, status: "active" } })).toBe(1);
     await screenshot(page, "23-follow-up-running");

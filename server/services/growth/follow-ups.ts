@@ -5,8 +5,9 @@ import { ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
 import { sql } from "../../sql.ts";
 import { recordAudit, type Actor } from "../audit.ts";
 import { postChatwootMessage, recentMessages } from "../connectors/chatwoot-outbound.ts";
-import { appendEvents, dedupeKey, type EvidenceRef } from "../events/event-log.ts";
-import { conversationOfEvidence } from "../intelligence/actions.ts";
+import { appendEvents, dedupeKey } from "../events/event-log.ts";
+import { conversationAudience, replyConversation } from "../intelligence/action-drafts.ts";
+import { followUpStepDrafts } from "../intelligence/client-drafts.ts";
 
 // Follow-up sequences for a silent client: a few timed messages in one Chatwoot conversation,
 // sent by campaign_scheduler (every 5 minutes) and stopped the moment the client answers — checked
@@ -23,25 +24,28 @@ export const followUpSteps = z.array(z.object({
 })).min(1).max(5).refine((steps) => steps.every((s, i) => i === 0 || s.afterHours > steps[i - 1]!.afterHours), "each step must come later than the one before");
 export type FollowUpStep = z.infer<typeof followUpSteps>[number];
 
-export const DEFAULT_FOLLOW_UP_STEPS: FollowUpStep[] = [
-  { afterHours: 48, content: "Hi! Just checking in on our last message — could you take a look when you have a moment?" },
-  { afterHours: 120, content: "Following up once more: we are holding the next step until we hear from you. Is anything blocking you that we can help with?" },
-];
+export const FOLLOW_UP_DELAYS_HOURS = [48, 120] as const;
+const defaultSteps = (language: "en" | "ru", firstName: string | null): FollowUpStep[] =>
+  followUpStepDrafts(language, firstName).map((content, i) => ({ afterHours: FOLLOW_UP_DELAYS_HOURS[i]!, content }));
+export const DEFAULT_FOLLOW_UP_STEPS: FollowUpStep[] = defaultSteps("en", null);
 
 type CampaignRow = { id: string; project_id: string; recommendation_id: string | null; conversation_id: string; steps: FollowUpStep[]; next_step: number; started_at: Date; attempts: number; sent: { step: number; messageId: number; at: string }[] };
 
 export async function startFollowUp(db: Db, input: { projectId: string; recommendationId?: string; conversationId?: number; steps?: FollowUpStep[]; actor: Actor; now: Date; requestId?: string }) {
-  const steps = followUpSteps.parse(input.steps ?? DEFAULT_FOLLOW_UP_STEPS);
   let conversationId = input.conversationId ?? null;
   if (input.recommendationId) {
     const rec = await db.recommendationV2.findFirst({ where: { id: input.recommendationId, projectId: input.projectId } });
     if (!rec) throw new NotFoundError("recommendation not found in this project");
     if (rec.gateStatus !== "visible") throw new ConflictError(`this recommendation is hidden by the evidence gate (${rec.gateReason}); no action can be taken on it`);
-    conversationId ??= await conversationOfEvidence(db, input.projectId, rec.evidenceRefs as EvidenceRef[]);
+    if (rec.status === "done" || rec.status === "dismissed") throw new ConflictError(`this recommendation is ${rec.status}; no follow-up is needed`);
+    conversationId ??= await replyConversation(db, input.projectId, rec);
   }
   if (!conversationId) throw new ValidationError("no conversation to follow up in: give one, or a recommendation that cites a message");
   const conv = await db.cwConversation.findFirst({ where: { projectId: input.projectId, externalId: String(conversationId), deletedAt: null } });
   if (!conv) throw new NotFoundError("conversation not found in this project");
+  // Without texts of its own, the sequence uses the standard reminders in the client's language.
+  const audience = input.steps ? null : await conversationAudience(db, input.projectId, String(conversationId));
+  const steps = followUpSteps.parse(input.steps ?? (audience ? defaultSteps(audience.language, audience.firstName) : DEFAULT_FOLLOW_UP_STEPS));
   // One running sequence per conversation: starting it again returns the one that runs.
   const [row] = await sql(db)<{ id: string; inserted: boolean }>`
     INSERT INTO follow_up_campaigns (id, project_id, recommendation_id, conversation_id, active_key, steps, next_send_at, started_at, created_by, updated_at)

@@ -8,8 +8,10 @@ import { recordAudit, type Actor } from "../audit.ts";
 import { createHttpClient } from "../connectors/http-client.ts";
 import { resolveSource } from "../connectors/sources.ts";
 import { httpOptionsFor } from "../connectors/sync.ts";
-import { postChatwootMessage } from "../connectors/chatwoot-outbound.ts";
+import { conversationUrl, postChatwootMessage } from "../connectors/chatwoot-outbound.ts";
 import { appendEvents, dedupeKey, type EvidenceRef } from "../events/event-log.ts";
+import { isoDay } from "../../time.ts";
+import { actionOptions, taskDueDate } from "./action-drafts.ts";
 import { displayText } from "./wording.ts";
 
 // Acting on a recommendation: create a Linear task, send the client a Chatwoot message, or set a
@@ -24,8 +26,15 @@ export type ActionType = (typeof ACTION_TYPES)[number];
 export const ACTION_MAX_ATTEMPTS = 3;
 
 export const actionPayload = {
-  send_message: z.object({ content: z.string().trim().min(1).max(5000).optional(), conversationId: z.number().int().positive().optional() }),
-  create_or_update_task: z.object({ title: z.string().trim().min(3).max(250).optional(), description: z.string().max(10_000).optional() }),
+  // The exact text a person confirmed: nothing is ever sent to a client that nobody read.
+  send_message: z.object({
+    content: z.string({ message: "content: the confirmed message text is required (get a draft with intelligence.draftAction, edit it, then send it)" }).trim().min(1, "content: the message is empty").max(5000),
+    conversationId: z.number({ message: "conversationId: the conversation to send it in is required" }).int().positive(),
+  }),
+  create_or_update_task: z.object({
+    title: z.string().trim().min(3).max(250).optional(), description: z.string().max(10_000).optional(),
+    dueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "dueDate must be YYYY-MM-DD").optional(), teamId: z.string().min(1).max(100).optional(),
+  }),
   set_reminder: z.object({ remindAt: z.coerce.date().optional() }),
 } satisfies Record<ActionType, z.ZodType>;
 
@@ -36,8 +45,12 @@ export async function requestAction(db: Db, env: Env, input: { projectId: string
   if (!rec) throw new NotFoundError("recommendation not found in this project");
   if (rec.gateStatus !== "visible") throw new ConflictError(`this recommendation is hidden by the evidence gate (${rec.gateReason}); no action can be taken on it`);
   const parsed = actionPayload[input.type].safeParse(input.payload);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; "));
+  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => i.message.includes(":") ? i.message : `${i.path.join(".") || "payload"}: ${i.message}`).join("; "));
   const payload = parsed.data as Record<string, unknown>;
+  const option = (await actionOptions(db, { projectId: input.projectId, recommendationId: rec.id })).find((o) => o.type === input.type)!;
+  if (!option.available) throw new ConflictError(`this action is not available here: ${option.reason}`);
+  if (input.type === "send_message") await requireConversation(db, input.projectId, payload.conversationId as number);
+  if (input.type === "create_or_update_task" && typeof payload.dueDate === "string" && payload.dueDate < isoDay(input.now)) throw new ValidationError("dueDate: a task cannot be due in the past");
   const key = runKey(rec.id, input.type, payload);
   await db.recommendationActionRun.createMany({
     data: [{ projectId: input.projectId, recommendationId: rec.id, actionType: input.type, payload: payload as Prisma.InputJsonValue, dedupeKey: key, requestedBy: input.actor.userId ?? null, maxAttempts: ACTION_MAX_ATTEMPTS }],
@@ -54,6 +67,11 @@ export async function requestAction(db: Db, env: Env, input: { projectId: string
     payload: { runId: run.id, actionType: input.type, idempotent },
   });
   return { runId: run.id, status: idempotent ? run.status : "pending", idempotent };
+}
+
+async function requireConversation(db: Db, projectId: string, conversationId: number) {
+  const conv = await db.cwConversation.findFirst({ where: { projectId, externalId: String(conversationId), deletedAt: null }, select: { externalId: true } });
+  if (!conv) throw new NotFoundError("conversationId: no such conversation in this project");
 }
 
 function enqueueAction(db: Db, projectId: string, runId: string) {
@@ -108,53 +126,57 @@ export async function executeActionRun(db: Db, env: Env, input: { projectId: str
   }
 }
 
-/** The conversation of the newest message a recommendation cites (where a reply to the client belongs). */
-export async function conversationOfEvidence(db: Db, projectId: string, evidence: EvidenceRef[]): Promise<number | null> {
-  const ids = evidence.filter((r) => r.kind === "message").map((r) => r.id);
-  const m = await db.cwMessage.findFirst({ where: { projectId, externalId: { in: ids } }, orderBy: { sourceCreatedAt: "desc" } });
-  return m ? Number(m.conversationExternalId) : null;
-}
-
-const sendMessage: Exec = async (db, env, run, rec) => {
-  const payload = run.payload as { content?: string; conversationId?: number };
-  const text = displayText(rec);
-  const content = payload.content ?? `Hi — ${text.title}. ${text.expectedImpact}`.slice(0, 5000);
-  const conversationId = payload.conversationId ?? (await conversationOfEvidence(db, run.projectId, rec.evidenceRefs as EvidenceRef[]));
-  if (!conversationId) throw new ValidationError("no conversation to reply in: the recommendation cites no message and none was given");
+const sendMessage: Exec = async (db, env, run) => {
+  const payload = actionPayload.send_message.parse(run.payload);
   // A previous attempt may have been accepted before the crash: look for it before sending again.
-  const sent = await postChatwootMessage(db, env, { projectId: run.projectId, conversationId, content, recoverSince: run.attempts > 0 ? run.createdAt : undefined });
-  return sent.recovered ? { messageId: sent.messageId, conversationId, recovered: true } : { messageId: sent.messageId, conversationId };
+  const sent = await postChatwootMessage(db, env, { projectId: run.projectId, conversationId: payload.conversationId, content: payload.content, recoverSince: run.attempts > 0 ? run.createdAt : undefined });
+  const source = await db.projectSource.findUnique({ where: { projectId_kind: { projectId: run.projectId, kind: "chatwoot_account" } } });
+  const url = source?.baseUrl ? conversationUrl(source.baseUrl, source.externalId, String(payload.conversationId)) : undefined;
+  return { messageId: sent.messageId, conversationId: payload.conversationId, content: payload.content, ...(url ? { url } : {}), ...(sent.recovered ? { recovered: true } : {}) };
 };
 
 const ISSUE_CREATE = /* GraphQL */ `
   mutation CreateTask($input: IssueCreateInput!) { issueCreate(input: $input) { success issue { id identifier url } } }`;
 const ISSUE_LOOKUP = /* GraphQL */ `query TaskById($id: String!) { issue(id: $id) { id identifier url } }`;
-const TEAMS = /* GraphQL */ `query Teams { teams(first: 1) { nodes { id } } }`;
+const TEAMS = /* GraphQL */ `query Teams { teams(first: 50) { nodes { id name } } }`;
 const gql = <T extends z.ZodType>(data: T) => z.object({ data: data.nullable(), errors: z.array(z.object({ message: z.string() })).optional() });
 const issueRef = z.object({ id: z.string(), identifier: z.string(), url: z.string() });
 
-const createTask: Exec = async (db, env, run, rec) => {
-  const payload = run.payload as { title?: string; description?: string };
-  const source = await resolveSource(db, env, run.projectId, "linear");
-  const http = createHttpClient(httpOptionsFor("linear", source, { maxRetries: 1 }));
-  const post = async <T extends z.ZodType>(query: string, variables: Record<string, unknown>, schema: T) => (await http.request("POST", "graphql", { body: { query, variables }, schema: gql(schema) })).data;
+function linearClient(db: Db, env: Env, projectId: string) {
+  return resolveSource(db, env, projectId, "linear").then((source) => {
+    const http = createHttpClient(httpOptionsFor("linear", source, { maxRetries: 1 }));
+    return async <T extends z.ZodType>(query: string, variables: Record<string, unknown>, schema: T) => (await http.request("POST", "graphql", { body: { query, variables }, schema: gql(schema) })).data;
+  });
+}
+
+/** The Linear teams a task can be created in. */
+export async function linearTeams(db: Db, env: Env, projectId: string): Promise<{ id: string; name: string }[]> {
+  const post = await linearClient(db, env, projectId);
+  const res = await post(TEAMS, {}, z.object({ teams: z.object({ nodes: z.array(z.object({ id: z.string(), name: z.string() })) }) }));
+  return res.data?.teams.nodes ?? [];
+}
+
+const createTask: Exec = async (db, env, run, rec, now) => {
+  const payload = actionPayload.create_or_update_task.parse(run.payload);
+  const post = await linearClient(db, env, run.projectId);
   // The issue id is the run id: a retry after a crash finds the issue it already created.
   const existing = await post(ISSUE_LOOKUP, { id: run.id }, z.object({ issue: issueRef.nullable() }));
   if (existing.data?.issue) return { issueId: existing.data.issue.id, identifier: existing.data.issue.identifier, url: existing.data.issue.url, recovered: true };
-  const teams = await post(TEAMS, {}, z.object({ teams: z.object({ nodes: z.array(z.object({ id: z.string() })) }) }));
-  const teamId = teams.data?.teams.nodes[0]?.id;
+  const teamId = payload.teamId ?? (await linearTeams(db, env, run.projectId))[0]?.id;
   if (!teamId) throw new ValidationError("the Linear workspace has no team to create the task in");
   const text = displayText(rec);
   const evidence = (rec.evidenceRefs as EvidenceRef[]).slice(0, 10).map((e) => `- ${e.kind}: ${e.url ?? e.id}${e.snippet ? ` — ${e.snippet.slice(0, 120)}` : ""}`).join("\n");
+  // Never due in the past: an old recommendation's date moves to today (a retry days later as well).
+  const dueDate = [payload.dueDate ?? taskDueDate(rec, now), isoDay(now)].sort().at(-1)!;
   const res = await post(ISSUE_CREATE, {
     input: {
-      id: run.id, teamId, title: payload.title ?? `[Control Tower] ${text.title}`.slice(0, 250), priority: rec.priority >= 5 ? 1 : 2, dueDate: rec.dueDate.toISOString().slice(0, 10),
+      id: run.id, teamId, title: payload.title ?? `[Control Tower] ${text.title}`.slice(0, 250), priority: rec.priority >= 5 ? 1 : 2, dueDate,
       description: payload.description ?? `${text.rationale}\n\nWhy now: ${text.whyNow}\n\nEvidence:\n${evidence}`,
     },
   }, z.object({ issueCreate: z.object({ success: z.boolean(), issue: issueRef.nullable() }) }));
   if (res.errors?.length || !res.data?.issueCreate.issue) throw new Error(`Linear refused the task: ${res.errors?.map((e) => e.message).join("; ") ?? "no issue returned"}`);
   const issue = res.data.issueCreate.issue;
-  return { issueId: issue.id, identifier: issue.identifier, url: issue.url };
+  return { issueId: issue.id, identifier: issue.identifier, url: issue.url, title: payload.title ?? null, dueDate };
 };
 
 const setReminder: Exec = async (db, env, run, rec, now) => {

@@ -2,6 +2,7 @@ import type { Db } from "../../db.ts";
 import { ConflictError, NotFoundError } from "../../errors.ts";
 import type { RecommendationStatus } from "../../generated/prisma/client.ts";
 import { recordAudit, type Actor } from "../audit.ts";
+import { actionOptionsFor } from "./action-drafts.ts";
 import { displayText } from "./wording.ts";
 
 // What people do with a recommendation: change its status, say whether it helped, and see it. Every
@@ -37,11 +38,14 @@ export async function recordRecommendationFeedback(db: Db, input: { projectId: s
   return updated;
 }
 
-/** One view of a card: counted once per call (the UI calls it once per view), audited as recommendation_shown. */
-export async function markRecommendationShown(db: Db, input: { projectId: string; id: string; actor: Actor; now: Date; requestId?: string }) {
-  const rec = await find(db, input.projectId, input.id);
-  await db.recommendationV2.update({ where: { id: rec.id }, data: { shownCount: { increment: 1 }, firstShownAt: rec.firstShownAt ?? input.now, lastShownAt: input.now } });
-  await recordAudit(db, { actor: input.actor, projectId: input.projectId, action: "recommendation_shown", entityType: "recommendation", entityId: rec.id, requestId: input.requestId, payload: { category: rec.category } });
+/**
+ * One view of a card: counted once per call (the UI calls it once per view). A view is not a change,
+ * so it is a counter (shown_count, first/last shown) and never an audit entry.
+ */
+export async function markRecommendationShown(db: Db, input: { projectId: string; id: string; now: Date }) {
+  const rows = await db.recommendationV2.updateMany({ where: { id: input.id, projectId: input.projectId }, data: { shownCount: { increment: 1 }, lastShownAt: input.now } });
+  if (!rows.count) throw new NotFoundError("recommendation not found in this project");
+  await db.recommendationV2.updateMany({ where: { id: input.id, projectId: input.projectId, firstShownAt: null }, data: { firstShownAt: input.now } });
 }
 
 export async function listRecommendations(db: Db, input: { projectId: string; includeHidden?: boolean; includeInactive?: boolean; status?: RecommendationStatus[]; cursor?: string; limit: number }) {
@@ -56,5 +60,7 @@ export async function listRecommendations(db: Db, input: { projectId: string; in
     ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
     take: input.limit + 1,
   });
-  return { items: rows.slice(0, input.limit).map((r) => ({ ...r, ...displayText(r) })), nextCursor: rows.length > input.limit ? rows[input.limit - 1]!.id : null };
+  const page = rows.slice(0, input.limit);
+  const actions = await actionOptionsFor(db, input.projectId, page);
+  return { items: page.map((r) => ({ ...r, ...displayText(r), actions: actions.get(r.id)! })), nextCursor: rows.length > input.limit ? rows[input.limit - 1]!.id : null };
 }

@@ -40,7 +40,7 @@ export function draftRecommendations(x: RuleInputs): Draft[] {
       whyNow: `Client risk within 7 days: ${pct(f.client_risk.p7)}; waiting ${days(waiting)} (warn at 2, critical at 4).`,
       expectedImpact: "A reply or a decision within a day unblocks the waiting work and lowers client risk.",
       template: "waiting_on_client_follow_up", evidence: ev("waiting_on_client_days"),
-      signalSnapshot: { waiting_on_client_days: waiting }, forecastSnapshot: { client_p7: f.client_risk.p7 },
+      signalSnapshot: { waiting_on_client_days: waiting, approval_pending: approval ? 1 : 0 }, forecastSnapshot: { client_p7: f.client_risk.p7 },
     });
   }
 

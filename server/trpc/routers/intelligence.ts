@@ -4,6 +4,7 @@ import { projectOverview, snapshotTrend } from "../../services/intelligence/read
 import { similarCases } from "../../services/intelligence/similarity.ts";
 import { listDigests } from "../../services/intelligence/digests.ts";
 import { ACTION_TYPES, listActionRuns, requestAction, retryAction } from "../../services/intelligence/actions.ts";
+import { draftAction } from "../../services/intelligence/action-drafts.ts";
 import { projectProcedure, router } from "../init.ts";
 
 const recId = z.uuid({ message: "id must be a recommendation id" });
@@ -40,18 +41,23 @@ export const intelligenceRouter = router({
   act: projectProcedure
     .input(z.object({ id: recId, type: z.enum(ACTION_TYPES), payload: z.record(z.string(), z.unknown()).default({}) }))
     .mutation(({ ctx, input }) => requestAction(ctx.db, ctx.env, { projectId: ctx.project.id, recommendationId: input.id, type: input.type, payload: input.payload, actor: ctx.actor, now: ctx.now(), requestId: ctx.requestId })),
+  /** The editable draft of an action (the message to the client, or the Linear task); nothing is sent until `act` with the confirmed text. */
+  draftAction: projectProcedure
+    .meta({ minRole: "pm" })
+    .input(z.object({ id: recId, type: z.enum(["send_message", "create_or_update_task"]) }))
+    .query(({ ctx, input }) => draftAction(ctx.db, ctx.env, { projectId: ctx.project.id, recommendationId: input.id, type: input.type, senderName: ctx.user.name, now: ctx.now() })),
   actionRuns: projectProcedure
     .input(z.object({ recommendationId: recId.optional(), limit: z.number().int().min(1).max(200).default(50) }))
     .query(({ ctx, input }) => listActionRuns(ctx.db, { projectId: ctx.project.id, recommendationId: input.recommendationId, limit: input.limit })),
   retryAction: projectProcedure
     .input(z.object({ runId: z.uuid({ message: "runId must be an action run id" }) }))
     .mutation(({ ctx, input }) => retryAction(ctx.db, { projectId: ctx.project.id, runId: input.runId, actor: ctx.actor, requestId: ctx.requestId })),
-  /** A card was viewed: counts and audits it (any member may, viewers included). */
+  /** A card was viewed: counted (any member may, viewers included). A view changes nothing, so it is not an audit entry. */
   shown: projectProcedure
     .meta({ minRole: "viewer" })
     .input(z.object({ id: recId }))
     .mutation(async ({ ctx, input }) => {
-      await markRecommendationShown(ctx.db, { projectId: ctx.project.id, id: input.id, actor: ctx.actor, now: ctx.now(), requestId: ctx.requestId });
+      await markRecommendationShown(ctx.db, { projectId: ctx.project.id, id: input.id, now: ctx.now() });
       return { ok: true };
     }),
 });
