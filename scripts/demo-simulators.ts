@@ -4,6 +4,7 @@ import { demoEpoch, demoGeneratorOptions } from "../server/simulators/demo.ts";
 import { startSimulators } from "../server/simulators/index.ts";
 
 const sims = await startSimulators(demoGeneratorOptions(demoEpoch()));
+// Evidence links in the app open read-only pages on these same origins (docs/connectors.md).
 console.error(`[simulators] chatwoot ${sims.chatwoot.url} · linear ${sims.linear.url} · attio ${sims.attio.url} · loops ${sims.loops.url}`);
 const stop = () => void sims.close().then(() => process.exit(0));
 process.on("SIGTERM", stop);

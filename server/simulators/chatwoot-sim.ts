@@ -1,5 +1,6 @@
 import type { ChatwootAccount, CwConversation } from "./generator.ts";
 import type { Workspace } from "./generator.ts";
+import { html, notFoundPage, page, time, type SimPage } from "./html.ts";
 import { notFound, startSimServer, type SimRequest, type SimResponse } from "./sim-server.ts";
 
 // Chatwoot Application API, the parts Control Tower reads: `api_access_token` header; conversations
@@ -86,8 +87,42 @@ export function chatwootHandler(ws: Workspace, token: string) {
   };
 }
 
+const MESSAGE_KIND: Record<number, string> = { 0: "incoming", 1: "outgoing", 2: "activity", 3: "template" };
+
+/**
+ * The dashboard's conversation view, read-only and without sign-in: the URL Chatwoot's web app uses
+ * (`/app/accounts/<account>/conversations/<display id>`, `?messageId=` to point at one message, as
+ * its search results do), one anchor per message.
+ */
+export function chatwootPages(ws: Workspace) {
+  return (req: SimRequest): SimPage | null => {
+    const m = /^\/app\/accounts\/(\d+)\/conversations\/(\d+)\/?$/.exec(req.path);
+    if (!m) return null;
+    const acc = ws.byChatwootAccount(Number(m[1]))?.chatwoot;
+    const conv = acc?.conversations.find((c) => c.id === Number(m[2]));
+    if (!acc || !conv) return notFoundPage("Chatwoot", `Conversation ${m[2]} in account ${m[1]}`);
+    const contact = acc.contacts.find((c) => c.id === conv.contact_id);
+    const agentName = (id: number | null) => acc.agents.find((a) => a.id === id)?.name ?? "Agent";
+    const linked = Number(req.query.messageId);
+    const linkedExists = conv.messages.some((x) => x.id === linked);
+    const messages = conv.messages.map((x) => {
+      const author = x.sender_type === "contact" ? (acc.contacts.find((c) => c.id === x.sender_id)?.name ?? "Contact") : agentName(x.sender_id);
+      const cls = [x.id === linked ? "linked" : "", x.private ? "private" : ""].filter(Boolean).join(" ");
+      return html`<li id="message-${x.id}"${cls ? html` class="${cls}"` : ""}><div class="meta"><a href="#message-${x.id}">#${x.id}</a> · <strong>${author}</strong> · ${MESSAGE_KIND[x.message_type] ?? "message"}${x.private ? " · private note" : ""} · ${time(x.created_at)}</div><p class="body">${x.content}</p></li>`;
+    });
+    return page(`Conversation #${conv.id}`, "Chatwoot", html`
+<dl><dt>Account</dt><dd>${acc.accountId}</dd><dt>Inbox</dt><dd>${acc.inboxes.find((i) => i.id === conv.inbox_id)?.name ?? conv.inbox_id}</dd>
+<dt>Status</dt><dd>${conv.status}</dd><dt>Contact</dt><dd>${contact?.name ?? "unknown"}${contact?.email ? html` &lt;${contact.email}&gt;` : ""}${contact?.phone_number ? html` · ${contact.phone_number}` : ""}</dd>
+<dt>Assignee</dt><dd>${conv.assignee_id ? agentName(conv.assignee_id) : "unassigned"}</dd><dt>Started</dt><dd>${time(conv.created_at)}</dd></dl>
+${linkedExists ? html`<p><a href="#message-${linked}">Jump to the linked message #${linked}</a></p>` : ""}
+<h2>Messages (${conv.messages.length})</h2>
+<ol>${messages}</ol>`);
+  };
+}
+
 export function startChatwootSim(ws: Workspace, token = "cw-test-token", port?: number) {
   return startSimServer("chatwoot", chatwootHandler(ws, token), {
+    pages: chatwootPages(ws),
     renderRateLimit: (f) => ({ status: 429, body: { error: "Too many requests" }, headers: { "retry-after": String(f.retryAfterSeconds ?? 1) } }),
     renderError: (status) => ({ status, body: { error: "Internal server error" } }),
     port,

@@ -31,16 +31,20 @@ export type LinIssue = {
   stateId: string; cycleId: string | null; projectId: string | null; labelIds: string[]; assigneeId: string | null; blockedByIds: string[];
 };
 export type LinearWorkspace = {
-  workspaceId: string; teamId: string; teamKey: string;
+  /** urlKey: the organization's key in Linear's web-app URLs (`/<urlKey>/issue/ENG-1/…`). */
+  workspaceId: string; urlKey: string; teamId: string; teamKey: string;
   states: LinState[]; labels: { id: string; name: string }[]; users: { id: string; name: string }[];
-  projects: { id: string; name: string; state: string; leadId: string; targetDate: string | null; createdAt: Date; updatedAt: Date }[];
+  /** slugId: the project's short id at the end of its web-app URL (`/<urlKey>/project/<name>-<slugId>`). */
+  projects: { id: string; slugId: string; name: string; state: string; leadId: string; targetDate: string | null; createdAt: Date; updatedAt: Date }[];
   cycles: { id: string; number: number; name: string; startsAt: Date; endsAt: Date; completedAt: Date | null; progress: number; updatedAt: Date }[];
   issues: LinIssue[];
 };
 
 export type AttioValue = Record<string, unknown> & { active_from: string; active_until: string | null; attribute_type: string };
-export type AttioRecord = { id: { workspace_id: string; object_id: string; record_id: string }; created_at: string; web_url: string; values: Record<string, AttioValue[]> };
-export type AttioWorkspace = { workspaceId: string; companies: AttioRecord[]; people: AttioRecord[]; deals: AttioRecord[]; notes: { id: { workspace_id: string; note_id: string }; parent_object: string; parent_record_id: string; title: string; content_plaintext: string; created_at: string }[] };
+// No web_url here: it is on the simulator's own origin, which only the running simulator knows.
+export type AttioRecord = { id: { workspace_id: string; object_id: string; record_id: string }; created_at: string; values: Record<string, AttioValue[]> };
+/** slug: the workspace's name in Attio's web-app URLs (`/<slug>/company/<record_id>`). */
+export type AttioWorkspace = { workspaceId: string; slug: string; companies: AttioRecord[]; people: AttioRecord[]; deals: AttioRecord[]; notes: { id: { workspace_id: string; note_id: string }; parent_object: string; parent_record_id: string; title: string; content_plaintext: string; created_at: string }[] };
 
 export type GeneratedProject = {
   index: number; key: string; name: string; clientName: string;
@@ -104,6 +108,8 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
   const clientName = profile?.clientName ?? `${rng.pick(CLIENTS)}`;
   const name = profile?.name ?? `${clientName} ${rng.pick(KINDS)}`;
   const key = projectKey(index);
+  // Web-app URL names of the client's workspaces; derived, not drawn, so the RNG sequence is unchanged.
+  const webSlug = `${clientName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}-${key}`;
   const situations = profile?.situations ?? opts.situations ?? pickSituations(rng);
   const planted: PlantedSituation[] = [];
 
@@ -146,7 +152,7 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
 
   // ---- Linear ------------------------------------------------------------------------------
   const lin: LinearWorkspace = {
-    workspaceId: `lin-${key}`, teamId: rng.uuid(), teamKey: clientName.slice(0, 3).toUpperCase(),
+    workspaceId: `lin-${key}`, urlKey: webSlug, teamId: rng.uuid(), teamKey: clientName.slice(0, 3).toUpperCase(),
     states: [
       { id: rng.uuid(), name: "Backlog", type: "backlog", position: 0 }, { id: rng.uuid(), name: "Todo", type: "unstarted", position: 1 },
       { id: rng.uuid(), name: "In Progress", type: "started", position: 2 }, { id: rng.uuid(), name: "In Review", type: "started", position: 3 },
@@ -156,7 +162,8 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
     users: agents.map((a) => ({ id: rng.uuid(), name: a.name })),
     projects: [], cycles: [], issues: [],
   };
-  lin.projects.push({ id: rng.uuid(), name, state: "started", leadId: lin.users[0]!.id, targetDate: dateOnly(new Date(end + 30 * DAY)), createdAt: new Date(start), updatedAt: new Date(start + DAY) });
+  const linProjectId = rng.uuid();
+  lin.projects.push({ id: linProjectId, slugId: linProjectId.slice(-12), name, state: "started", leadId: lin.users[0]!.id, targetDate: dateOnly(new Date(end + 30 * DAY)), createdAt: new Date(start), updatedAt: new Date(start + DAY) });
   for (let n = 0; n * 14 < opts.days; n++) {
     const s = new Date(start + n * 14 * DAY), e = new Date(start + (n + 1) * 14 * DAY);
     lin.cycles.push({ id: rng.uuid(), number: n + 1, name: `Cycle ${n + 1}`, startsAt: s, endsAt: e, completedAt: e.getTime() <= end ? e : null, progress: e.getTime() <= end ? 1 : 0.5, updatedAt: new Date(Math.min(end, e.getTime())) });
@@ -189,7 +196,7 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
   const v = (attribute_type: string, value: Record<string, unknown>, from: Date): AttioValue => ({ active_from: from.toISOString(), active_until: null, created_by_actor: { type: "system", id: null }, attribute_type, ...value });
   const rec = (object: string, createdAt: Date, values: Record<string, AttioValue[]>): AttioRecord => {
     const record_id = rng.uuid();
-    return { id: { workspace_id: attioWs, object_id: object, record_id }, created_at: createdAt.toISOString(), web_url: `https://app.attio.com/${attioWs}/${object}/${record_id}`, values };
+    return { id: { workspace_id: attioWs, object_id: object, record_id }, created_at: createdAt.toISOString(), values };
   };
   const t0 = new Date(start);
   const revenue = rng.pick([40_000, 80_000, 150_000, 400_000, 1_200_000]);
@@ -275,7 +282,7 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
     index, key, name, clientName,
     chatwoot: { accountId, inboxes, agents, contacts, conversations },
     linear: lin,
-    attio: { workspaceId: attioWs, companies, people, deals, notes },
+    attio: { workspaceId: attioWs, slug: webSlug, companies, people, deals, notes },
     situations: planted,
   };
 }
@@ -292,6 +299,11 @@ export function createWorkspace(opts: GeneratorOptions & { projects: number }) {
     }
     return p;
   };
+  const bySlug = (slug: string, slugOf: (p: GeneratedProject) => string) => {
+    const m = /-p(\d{4,})$/.exec(slug);
+    const p = m ? project(Number(m[1])) : undefined;
+    return p && slugOf(p) === slug ? p : undefined;
+  };
   return {
     options: opts,
     size: opts.projects,
@@ -299,6 +311,9 @@ export function createWorkspace(opts: GeneratorOptions & { projects: number }) {
     byChatwootAccount: (accountId: number) => project(accountId - 1000),
     byLinearWorkspace: (ws: string) => (ws.startsWith("lin-p") ? project(Number(ws.slice(5))) : undefined),
     byAttioWorkspace: (ws: string) => (ws.startsWith("attio-p") ? project(Number(ws.slice(7))) : undefined),
+    /** The project behind a name in a web-app URL (`acme-p0003`). */
+    byLinearUrlKey: (urlKey: string) => bySlug(urlKey, (p) => p.linear.urlKey),
+    byAttioSlug: (slug: string) => bySlug(slug, (p) => p.attio.slug),
   };
 }
 export type Workspace = ReturnType<typeof createWorkspace>;
