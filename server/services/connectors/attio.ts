@@ -8,6 +8,8 @@ import type { SyncContext, SyncResult } from "./types.ts";
 // short page) and detects changes by a hash of the active attribute values: unchanged records are
 // not written, vanished ones are soft-deleted. Afterwards the reconciliation coverage (accounts and
 // deals mirrored, links that point nowhere) is computed and stored with the sync state.
+// Evidence links are the records' web_url as Attio returns it; notes have no web URL of their own, so
+// a note links to its parent record's. No web_url, no link (never a made-up one).
 
 const value = z.object({ active_from: z.string().nullish(), active_until: z.string().nullish(), attribute_type: z.string() }).passthrough();
 const record = z.object({
@@ -94,7 +96,7 @@ export async function syncAttio(ctx: SyncContext): Promise<SyncResult> {
     // A record moved between pages while we scanned shows up twice: keep one (its second write was a no-op).
     return [...new Map(out.map((r) => [r.id.record_id, r])).values()];
   };
-  const url = (r: AttioRecord) => r.web_url ?? `attio://${ws}/${r.id.object_id}/${r.id.record_id}`;
+  const url = (r: AttioRecord) => r.web_url ?? undefined;
   const base = (r: AttioRecord) => ({ project_id: projectId, external_id: r.id.record_id, workspace_id: ws, values_hash: valuesHash(r), data: r });
   const writeCompanies = async (page: AttioRecord[]) => {
     counters.recordsWritten += (
@@ -191,7 +193,7 @@ export async function syncAttio(ctx: SyncContext): Promise<SyncResult> {
         category: "domain" as const,
         source: "attio",
         sourceRef: `attiodeal:${ws}:${w.externalId}`,
-        sourceUrl: url(d),
+        sourceUrl: url(d) ?? null,
         actor: "team" as const,
         evidenceRefs: [{ kind: "deal" as const, id: w.externalId, url: url(d), snippet: `${scalar(d, "name") ?? "Deal"} · ${stage ?? "no stage"}` }],
       };
@@ -229,6 +231,8 @@ export async function syncAttio(ctx: SyncContext): Promise<SyncResult> {
     if (res.data.data.length < NOTES_PAGE) break;
   }
   counters.notesFetched = notes.length;
+  // Every company, person and deal was just scanned: their web URLs are at hand for the notes on them.
+  const webUrlOf = new Map([...companies, ...people, ...deals].flatMap((r) => (r.web_url ? [[r.id.record_id, r.web_url] as const] : [])));
   await inTransaction(db, async (tx) => {
     const writtenNotes = await bulkUpsert(
       tx,
@@ -267,9 +271,10 @@ export async function syncAttio(ctx: SyncContext): Promise<SyncResult> {
         occurredAt: new Date(n.created_at),
         source: "attio",
         sourceRef: `attioact:${ws}:${w.externalId}`,
+        sourceUrl: webUrlOf.get(n.parent_record_id) ?? null,
         actor: "team",
         payload: { noteId: w.externalId, title: n.title, parentObject: n.parent_object, parentRecordId: n.parent_record_id, snippet: (n.content_plaintext ?? "").slice(0, 300) },
-        evidenceRefs: [{ kind: "doc", id: w.externalId, url: `attio://${ws}/notes/${w.externalId}`, snippet: (n.content_plaintext ?? "").slice(0, 300) }],
+        evidenceRefs: [{ kind: "doc", id: w.externalId, url: webUrlOf.get(n.parent_record_id), snippet: (n.content_plaintext ?? "").slice(0, 300) }],
         dedupeKey: dedupeKey("attio", ws, "note_logged", w.externalId),
       });
     }

@@ -34,7 +34,7 @@ export async function syncChatwoot(ctx: SyncContext): Promise<SyncResult> {
   const acct = source.externalId;
   const base = `api/v1/accounts/${encodeURIComponent(acct)}`;
   const counters = { conversationsListed: 0, conversationsWritten: 0, messagesFetched: 0, messagesWritten: 0, contactsWritten: 0, inboxesWritten: 0, eventsWritten: 0, pages: 0 };
-  const convUrl = (c: number) => `${source.baseUrl.replace(/\/$/, "")}/app/accounts/${acct}/conversations/${c}`;
+  const convUrl = chatwootLinks(source.baseUrl, acct);
 
   // Inboxes: one small request.
   const ib = await http.request("GET", `${base}/inboxes`, { schema: inboxes });
@@ -102,7 +102,7 @@ export async function syncChatwoot(ctx: SyncContext): Promise<SyncResult> {
           sender_id: m.sender_id != null ? String(m.sender_id) : null, message_type: m.message_type, private: m.private, content: m.content ?? null, source_created_at: fromUnix(m.created_at), data: m })));
       counters.messagesWritten += written.length;
       const isNew = new Set(written.filter((w) => w.inserted).map((w) => w.externalId));
-      counters.eventsWritten += await appendEvents(tx, fetched.filter((m) => isNew.has(String(m.id))).flatMap((m) => messageEvents(projectId, acct, c.id, m, convUrl(c.id))));
+      counters.eventsWritten += await appendEvents(tx, fetched.filter((m) => isNew.has(String(m.id))).flatMap((m) => messageEvents(projectId, acct, c.id, m, convUrl(c.id, m.id))));
       counters.conversationsWritten += (await bulkUpsert(tx, "cw_conversations", CONVERSATION_COLUMNS, [{
         project_id: projectId, external_id: String(c.id), account_id: acct, inbox_id: c.inbox_id != null ? String(c.inbox_id) : null, contact_external_id: c.meta.sender ? String(c.meta.sender.id) : null,
         status: c.status, assignee_id: c.meta.assignee ? String(c.meta.assignee.id) : null, last_activity_at: fromUnix(c.last_activity_at), last_message_id: maxId || null,
@@ -114,6 +114,15 @@ export async function syncChatwoot(ctx: SyncContext): Promise<SyncResult> {
   // Recomputed from stored messages on every run, so a crash cannot lose a silence event.
   counters.eventsWritten += await appendEvents(db, await silenceEvents(ctx, convUrl));
   return { cursor: { lastActivityAt: maxActivity, contactsScannedAt }, counters };
+}
+
+/**
+ * Links into Chatwoot's dashboard: `<base>/app/accounts/<account>/conversations/<display id>`, and
+ * for one message `?messageId=<id>`, the deep link the dashboard's own search results use.
+ */
+export function chatwootLinks(baseUrl: string, acct: string) {
+  const base = `${baseUrl.replace(/\/$/, "")}/app/accounts/${encodeURIComponent(acct)}/conversations`;
+  return (conversationId: number, messageId?: number | string) => `${base}/${conversationId}${messageId !== undefined ? `?messageId=${encodeURIComponent(messageId)}` : ""}`;
 }
 
 const MESSAGE_COLUMNS: Column[] = [
@@ -148,7 +157,7 @@ function messageEvents(projectId: string, acct: string, conversationId: number, 
  * SILENCE_DAYS. One event per silence episode (keyed by the team message that started it), found
  * with one query over the stored messages, so silence is noticed even when nothing new arrived.
  */
-async function silenceEvents(ctx: SyncContext, convUrl: (c: number) => string): Promise<NewEvent[]> {
+async function silenceEvents(ctx: SyncContext, convUrl: ReturnType<typeof chatwootLinks>): Promise<NewEvent[]> {
   const rows = await ctx.db.$queryRaw<{ conversation: string; last_team_id: string; last_team_at: Date; last_client_at: Date | null; content: string | null }[]>`
     WITH per AS (
       SELECT conversation_external_id AS conversation,
@@ -167,7 +176,7 @@ async function silenceEvents(ctx: SyncContext, convUrl: (c: number) => string): 
     projectId: ctx.projectId, category: "domain" as const, eventType: "client_silent_started", occurredAt: new Date(r.last_team_at.getTime() + SILENCE_DAYS * 86400_000), actor: "system" as const,
     source: "chatwoot", sourceRef: `cw:${acct}:${r.conversation}`, sourceUrl: convUrl(Number(r.conversation)),
     payload: { conversationId: Number(r.conversation), lastTeamMessageAt: r.last_team_at.toISOString(), lastClientMessageAt: r.last_client_at?.toISOString() ?? null, silentDaysThreshold: SILENCE_DAYS },
-    evidenceRefs: [{ kind: "message" as const, id: r.last_team_id, url: convUrl(Number(r.conversation)), snippet: (r.content ?? "").slice(0, 300) }],
+    evidenceRefs: [{ kind: "message" as const, id: r.last_team_id, url: convUrl(Number(r.conversation), r.last_team_id), snippet: (r.content ?? "").slice(0, 300) }],
     dedupeKey: dedupeKey("chatwoot", acct, "client_silent_started", r.conversation, r.last_team_id),
   }));
 }

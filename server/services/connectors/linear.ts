@@ -7,7 +7,8 @@ import type { SyncContext, SyncResult } from "./types.ts";
 // Linear: issues changed since the cursor (filter updatedAt >= cursor, orderBy updatedAt, archived
 // included), every page via first/after until hasNextPage is false. Projects, workflow states and
 // cycles are paged the same way. Issues deleted outright never show up as changed, so once a day all
-// issue ids are listed and the missing ones soft-deleted.
+// issue ids are listed and the missing ones soft-deleted. Evidence links are exactly the `url` Linear
+// returns for an issue or a project (stage), never built here: only Linear knows the workspace's URL key.
 
 export const ISSUES_QUERY = /* GraphQL */ `
   query SyncIssues($first: Int!, $after: String, $since: DateTimeOrDuration) {
@@ -86,6 +87,7 @@ export const STRUCTURE_QUERY = /* GraphQL */ `
       nodes {
         id
         name
+        url
         state
         targetDate
         updatedAt
@@ -162,6 +164,7 @@ const structurePage = gql(
         z.object({
           id: z.string(),
           name: z.string(),
+          url: z.string(),
           state: z.string(),
           targetDate: z.string().nullable(),
           updatedAt: z.string(),
