@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState, Time } from "~/components/AppShell.tsx";
+import { eventTypeLabel, OUTCOME_LABELS } from "~/utils/labels.ts";
 import { load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
 
@@ -16,9 +17,11 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
 }
 
 const REASONS: Record<string, string> = {
-  no_signature_yet: "This project has no signature for this window yet: it is computed by the daily pipeline once the project has snapshots.",
-  no_other_projects_with_signatures: "No other project in your workspace has a signature for this window yet.",
+  no_signature_yet: "This project's recent history is not summarised for this window yet: that happens in the daily analysis once the project has a few days of data.",
+  no_other_projects_with_signatures: "No other project in your workspace has enough history for this window yet.",
 };
+
+const pct = (v: number) => `${Math.round(v * 100)}%`;
 
 export default function SimilarCases() {
   const project = useProject();
@@ -28,7 +31,7 @@ export default function SimilarCases() {
       <div className="flex flex-wrap items-end justify-between gap-2">
         <div>
           <h1 className="text-2xl font-bold">Similar cases</h1>
-          <p className="text-sm text-slate-600">Projects whose last {windowDays} days looked most like {project.name}'s, and what happened to them next.</p>
+          <p className="text-sm text-slate-600">Projects whose last {windowDays} days looked most like {project.name}'s, and what happened to them next. Projects you are not a member of are shown without names or client text.</p>
         </div>
         <nav aria-label="Window" className="flex gap-1 text-sm">
           {WINDOWS.map((w) => (
@@ -41,22 +44,24 @@ export default function SimilarCases() {
         <EmptyState title="No similar cases yet">{REASONS[reason ?? ""] ?? "Nothing comparable found."}</EmptyState>
       ) : (
         <ol className="space-y-3">
-          {cases.map((c) => (
-            <li key={c.caseProjectId} className="rounded-lg bg-white p-4 ring-1 ring-slate-200" data-case={c.caseProjectId}>
+          {cases.map((c, i) => (
+            <li key={c.caseProjectId ?? `anon-${i}`} className="rounded-lg bg-white p-4 ring-1 ring-slate-200" data-case={c.caseProjectId ?? "anonymous"} data-visible={c.visible ? "true" : "false"}>
               <div className="flex flex-wrap items-baseline justify-between gap-2">
-                <h2 className="font-semibold"><Link className="underline" to={`/projects/${c.caseProjectId}`}>{c.caseProjectName}</Link></h2>
-                <span className="text-sm"><span className="font-bold">{Math.round(c.similarityScore * 100)}%</span> similar</span>
+                <h2 className="font-semibold">
+                  {c.visible && c.caseProjectId ? <Link className="underline" to={`/projects/${c.caseProjectId}`}>{c.caseProjectName}</Link> : <span className="text-slate-700">A project you are not a member of</span>}
+                </h2>
+                <span className="text-sm"><span className="font-bold">{pct(c.similarityScore)}</span> similar</span>
               </div>
-              <p className="mt-1 text-xs text-slate-600">
-                Why: time series {c.whySimilar.timeSeries.toFixed(2)} (weight .6) · event sequence {c.whySimilar.eventSequence.toFixed(2)} (.3) · context {c.whySimilar.context.toFixed(2)} (.1)
+              <p className="mt-1 text-xs text-slate-600" title={`time series ${c.whySimilar.timeSeries.toFixed(2)} (weight .6) · event sequence ${c.whySimilar.eventSequence.toFixed(2)} (.3) · context ${c.whySimilar.context.toFixed(2)} (.1)`}>
+                Why: the signals moved alike ({pct(c.whySimilar.timeSeries)} match) · the same things happened in the same order ({pct(c.whySimilar.eventSequence)}) · a comparable kind and size of project ({pct(c.whySimilar.context)})
               </p>
-              {c.keySharedPatterns.length ? <p className="mt-1 text-xs text-slate-600">Shared patterns: {c.keySharedPatterns.map((p) => p.replace(">", " → ")).join(" · ")}</p> : null}
-              <h3 className="mt-2 text-sm font-medium">Outcomes seen</h3>
+              {c.keySharedPatterns.length ? <p className="mt-1 text-xs text-slate-600">Seen in both: {c.keySharedPatterns.map((p) => p.split(">").map(eventTypeLabel).join(", then ")).join(" · ")}</p> : null}
+              <h3 className="mt-2 text-sm font-medium">What happened next</h3>
               {c.outcomesSeen.length === 0 ? <p className="text-sm text-slate-600">No risk materialised in this project.</p> : (
                 <ul className="mt-1 space-y-1 text-sm">
-                  {c.outcomesSeen.map((o, i) => (
-                    <li key={i}>
-                      <span className="font-medium">{o.outcomeType.replace("_", " ")}</span> · severity {o.severity} · <Time value={o.occurredAt} />
+                  {c.outcomesSeen.map((o, j) => (
+                    <li key={j} data-outcome={o.outcomeType}>
+                      <span className="font-medium">{OUTCOME_LABELS[o.outcomeType] ?? o.outcomeType.replace("_", " ")}</span> · {o.severity >= 5 ? "severe" : "serious"} · <Time value={o.occurredAt} />
                       {(o.evidenceRefs as Evidence[]).slice(0, 3).map((e) => e.url ? <a key={`${e.kind}:${e.id}`} className="ml-2 text-xs underline" href={e.url} target="_blank" rel="noreferrer">{e.snippet?.slice(0, 60) || e.kind}</a> : null)}
                     </li>
                   ))}

@@ -49,3 +49,14 @@ const LEVEL_STYLE: Record<string, Record<string, string>> = {
   upsell: { critical: "text-emerald-700", high: "text-emerald-700", medium: "text-slate-700", low: "text-slate-500" },
 };
 export const levelStyle = (scoreType: string, level: string) => (LEVEL_STYLE[scoreType] ?? LEVEL_STYLE.default!)[level] ?? "";
+
+/** Domain event types as short phrases (shared patterns of similar cases, filters). */
+export const EVENT_TYPE_LABELS: Record<string, string> = {
+  message_received: "client wrote", message_sent: "team wrote", approval_requested: "approval asked", scope_change_requested: "extra scope asked",
+  need_detected: "new need mentioned", client_silent_started: "client went quiet", follow_up_sent: "follow-up sent", reminder_due: "reminder",
+  issue_created: "issue opened", issue_completed: "issue done", issue_blocked: "issue blocked", issue_unblocked: "issue unblocked", issue_deleted: "issue deleted",
+  stage_overdue: "stage overdue", deal_stage_changed: "deal moved", deal_won: "deal won", deal_lost: "deal lost", finance_entry_recorded: "cost recorded", note_logged: "note logged",
+};
+export const eventTypeLabel = (t: string) => EVENT_TYPE_LABELS[t] ?? t.replace(/_/g, " ");
+
+export const OUTCOME_LABELS: Record<string, string> = { delivery_risk: "Delivery slipped", finance_risk: "Budget overran", client_risk: "Client relationship at risk", scope_risk: "Scope grew out of control" };

@@ -88,7 +88,7 @@ describe("rules", () => {
     ];
     f.approvalRequests = [{ at: new Date("2026-02-13T10:00:00Z"), ref: ref("message", "2") }, { at: new Date("2026-02-15T10:00:00Z"), ref: ref("message", "3") }];
     const { signals, scores, forecasts } = state(f);
-    const drafts = draftRecommendations({ signals, scores, forecasts, needs7d: 0, needEvidence: [], clientName: "Acme", similarClientOutcomes: [] });
+    const drafts = draftRecommendations({ signals, scores, forecasts, needs7d: 0, needEvidence: [], clientName: "Acme", similarClientRiskCases: 0 });
     const w = drafts.find((d) => d.category === "waiting_on_client")!;
     expect(w.priority).toBe(5);
     expect(w.evidence.map((e) => e.id)).toEqual(expect.arrayContaining(["2", "3"]));

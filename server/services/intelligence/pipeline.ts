@@ -3,7 +3,6 @@ import type { Env } from "../../env.ts";
 import { refreshRecommendations } from "./recommendations.ts";
 import { rewordTopRecommendations } from "./wording.ts";
 import { recordOutcomes, writeSnapshot } from "./snapshots.ts";
-import type { EvidenceRef } from "../events/event-log.ts";
 import type { SimilarCase } from "./forecast.ts";
 import { refreshCaseSignatures, similarCases } from "./similarity.ts";
 import { computeProjectState, storeForecasts, storeSignalsAndScores, withSimilarCases, type ProjectState } from "./state.ts";
@@ -15,12 +14,15 @@ export type Step = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 export type PipelineResult = { counters: Record<string, number>; warnings: string[] };
 const direct: Step = (_name, fn) => fn();
 
-/** Similar cases (14-day window, top 5) as forecast inputs, and their client-risk outcomes for winback. */
-async function similarInputs(db: Db, projectId: string): Promise<{ similar: SimilarCase[]; clientOutcomes: { projectName: string; evidence: EvidenceRef[] }[] }> {
+/**
+ * Similar cases (14-day window, top 5) as forecast inputs, and how many of them ended in client risk
+ * (for winback) — a count only: another project's names and client text never enter this project's rows.
+ */
+async function similarInputs(db: Db, projectId: string): Promise<{ similar: SimilarCase[]; clientRiskCases: number }> {
   const { cases } = await similarCases(db, { projectId, windowDays: 14, topK: 5 });
   return {
     similar: cases.map((c) => ({ projectId: c.caseProjectId, projectName: c.caseProjectName, similarity: c.similarityScore, outcomes: c.outcomesSeen.map((o) => ({ outcomeType: o.outcomeType, severity: o.severity })) })),
-    clientOutcomes: cases.flatMap((c) => c.outcomesSeen.filter((o) => o.outcomeType === "client_risk" && o.evidenceRefs.length > 0).map((o) => ({ projectName: c.caseProjectName, evidence: o.evidenceRefs }))),
+    clientRiskCases: cases.filter((c) => c.outcomesSeen.some((o) => o.outcomeType === "client_risk")).length,
   };
 }
 
@@ -34,7 +36,7 @@ async function forecastAndRecommend(db: Db, env: Env, projectId: string, base: P
     counters.forecasts = 4;
   }
   if (env.KAG_RECOMMENDATIONS_V2_ENABLED && env.RECOMMENDATIONS_ENABLED) {
-    const recs = await step("recommendations_v2", () => refreshRecommendations(db, projectId, st, sim.clientOutcomes));
+    const recs = await step("recommendations_v2", () => refreshRecommendations(db, projectId, st, sim.clientRiskCases));
     for (const h of recs.hidden) warnings.push(`recommendation ${h.category} hidden by the evidence gate: ${h.reason}`);
     Object.assign(counters, { recommendationsCreated: recs.created, recommendationsUpdated: recs.updated, recommendationsDeactivated: recs.deactivated, recommendationsHidden: recs.hidden.length });
     if (env.OPENAI_API_KEY && env.RECOMMENDATIONS_V2_LLM_TOP_N > 0) {

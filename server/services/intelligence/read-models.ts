@@ -1,4 +1,5 @@
 import type { Db } from "../../db.ts";
+import { redactForecastCases, visibleProjectIds, type Viewer } from "./case-visibility.ts";
 
 // What the UI and the API read: current signals, scores with what changed since yesterday (and
 // which components moved it), trends from snapshots, and the latest forecasts.
@@ -6,11 +7,12 @@ import type { Db } from "../../db.ts";
 const DAY = 86_400_000;
 type Component = { key: string; value: number; weight: number; contribution: number; source: string; evidence: unknown[] };
 
-export async function projectOverview(db: Db, projectId: string, now: Date, opts: { includeUnpublished?: boolean } = {}) {
-  const [signals, scores, forecasts] = await Promise.all([
+export async function projectOverview(db: Db, projectId: string, now: Date, opts: { includeUnpublished?: boolean; viewer?: Viewer } = {}) {
+  const [signals, scores, forecasts, visible] = await Promise.all([
     db.kagSignal.findMany({ where: { projectId }, orderBy: { signalKey: "asc" } }),
     db.kagScore.findMany({ where: { projectId }, orderBy: { scoreType: "asc" } }),
     db.kagRiskForecast.findMany({ where: { projectId, ...(opts.includeUnpublished ? {} : { publishable: true }) }, orderBy: { riskType: "asc" } }),
+    opts.viewer ? visibleProjectIds(db, opts.viewer) : new Set<string>(),
   ]);
   // Yesterday = the newest history row at least 24 h older than now (history rows exist only on change).
   const yesterday = await db.$queryRaw<{ score_type: string; score: number; components: Component[]; computed_at: Date }[]>`
@@ -36,7 +38,7 @@ export async function projectOverview(db: Db, projectId: string, now: Date, opts
     }),
     forecasts: forecasts.map((f) => ({
       riskType: f.riskType, p7: f.probability7d, p14: f.probability14d, p30: f.probability30d, expectedTimeToRiskDays: f.expectedTimeToRiskDays,
-      confidence: f.confidence, topDrivers: f.topDrivers, similarCases: f.similarCases, evidence: f.evidenceRefs, publishable: f.publishable, computedAt: f.computedAt,
+      confidence: f.confidence, topDrivers: f.topDrivers, similarCases: redactForecastCases(f.similarCases as { projectId: string; projectName: string; similarity: number }[], visible), evidence: f.evidenceRefs, publishable: f.publishable, computedAt: f.computedAt,
     })),
   };
 }

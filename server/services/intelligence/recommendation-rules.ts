@@ -16,8 +16,8 @@ export type Draft = {
 export type RuleInputs = {
   signals: Record<SignalKey, Signal>; scores: Record<ScoreType, Score>; forecasts: Record<RiskType, Forecast>;
   needs7d: number; needEvidence: EvidenceRef[]; clientName: string;
-  /** Client-risk outcomes of similar past cases, with their evidence (for winback). */
-  similarClientOutcomes: { projectName: string; evidence: EvidenceRef[] }[];
+  /** How many similar past cases ended in client risk (for winback; never their names or text). */
+  similarClientRiskCases: number;
 };
 
 const pct = (p: number) => `${Math.round(p * 100)}%`;
@@ -101,16 +101,16 @@ export function draftRecommendations(x: RuleInputs): Draft[] {
     });
   }
 
-  const winbackEvidence = x.similarClientOutcomes.flatMap((o) => o.evidence);
-  if (winbackEvidence.length > 0 && f.client_risk.p14 >= 0.65) {
+  if (x.similarClientRiskCases > 0 && f.client_risk.p14 >= 0.65) {
+    const n = x.similarClientRiskCases;
     out.push({
       category: "winback", priority: 5, dueInDays: 1, ownerRole: "account_manager",
       title: `Act before ${x.clientName} drifts away, as similar clients did`,
-      rationale: `Similar projects (${[...new Set(x.similarClientOutcomes.map((o) => o.projectName))].slice(0, 3).join(", ")}) ended in client risk from a comparable situation.`,
+      rationale: `${n} similar past project${n === 1 ? "" : "s"} in your workspace ended in client risk after a comparable stretch; ${x.clientName} shows the same pattern now.`,
       whyNow: `Client risk within 14 days: ${pct(f.client_risk.p14)}.`,
       expectedImpact: "A senior check-in now is cheaper than winning the client back later.",
-      template: "upsell_offer_pitch", evidence: dedupeRefs([...ev("waiting_on_client_days", "sentiment_trend"), ...winbackEvidence]).slice(0, 20),
-      signalSnapshot: { waiting_on_client_days: waiting }, forecastSnapshot: { client_p14: f.client_risk.p14 },
+      template: "winback_check_in", evidence: ev("waiting_on_client_days", "sentiment_trend"),
+      signalSnapshot: { waiting_on_client_days: waiting, similar_client_risk_cases: n }, forecastSnapshot: { client_p14: f.client_risk.p14 },
     });
   }
   return out;

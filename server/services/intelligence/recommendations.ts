@@ -23,10 +23,10 @@ export function evidenceLinks(refs: EvidenceRef[]): { kind: string; id: string; 
 
 export type RefreshResult = { created: number; updated: number; deactivated: number; hidden: { category: Category; reason: string }[] };
 
-export async function refreshRecommendations(db: Db, projectId: string, st: ProjectState, similarClientOutcomes: { projectName: string; evidence: EvidenceRef[] }[] = []): Promise<RefreshResult> {
+export async function refreshRecommendations(db: Db, projectId: string, st: ProjectState, similarClientRiskCases = 0): Promise<RefreshResult> {
   const drafts = draftRecommendations({
     signals: st.signals, scores: st.scores, forecasts: st.forecasts, needs7d: st.facts.needs7d, needEvidence: st.facts.needEvidence,
-    clientName: st.facts.clientName, similarClientOutcomes,
+    clientName: st.facts.clientName, similarClientRiskCases,
   });
   const live = await liveEvidenceIds(db, projectId, drafts.flatMap((d) => d.evidence));
   const firing = new Map<Category, Draft>(drafts.map((d) => [d.category, { ...d, evidence: d.evidence.filter((r) => isLive(live, r)) }]));

@@ -2,17 +2,21 @@ import { z } from "zod";
 import { listRecommendations, markRecommendationShown, recordRecommendationFeedback, setRecommendationStatus } from "../../services/intelligence/recommendation-lifecycle.ts";
 import { projectOverview, snapshotTrend } from "../../services/intelligence/read-models.ts";
 import { similarCases } from "../../services/intelligence/similarity.ts";
+import { redactCase, visibleProjectIds, type Viewer } from "../../services/intelligence/case-visibility.ts";
 import { listDigests } from "../../services/intelligence/digests.ts";
 import { ACTION_TYPES, listActionRuns, requestAction, retryAction } from "../../services/intelligence/actions.ts";
 import { draftAction } from "../../services/intelligence/action-drafts.ts";
 import { projectProcedure, router } from "../init.ts";
+
+/** Who is reading: their memberships decide which similar projects they may see by name. */
+const viewerOf = (ctx: { user: { id: string }; auth: { kind: string; projectId?: string | null } }): Viewer => ({ userId: ctx.user.id, onlyProjectId: ctx.auth.kind === "token" ? ctx.auth.projectId ?? null : null });
 
 const recId = z.uuid({ message: "id must be a recommendation id" });
 
 export const intelligenceRouter = router({
   overview: projectProcedure
     .input(z.object({ includeUnpublished: z.boolean().default(false) }))
-    .query(({ ctx, input }) => projectOverview(ctx.db, ctx.project.id, ctx.now(), input)),
+    .query(({ ctx, input }) => projectOverview(ctx.db, ctx.project.id, ctx.now(), { ...input, viewer: viewerOf(ctx) })),
   trend: projectProcedure
     .input(z.object({ days: z.number().int().min(1).max(365).default(30) }))
     .query(({ ctx, input }) => snapshotTrend(ctx.db, ctx.project.id, input.days, ctx.now())),
@@ -21,7 +25,10 @@ export const intelligenceRouter = router({
     .query(({ ctx, input }) => listDigests(ctx.db, { projectId: ctx.project.id, kind: input.kind, limit: input.limit })),
   similar: projectProcedure
     .input(z.object({ windowDays: z.union([z.literal(7), z.literal(14), z.literal(30)]).default(14), topK: z.number().int().min(1).max(50).default(5) }))
-    .query(({ ctx, input }) => similarCases(ctx.db, { projectId: ctx.project.id, windowDays: input.windowDays, topK: input.topK })),
+    .query(async ({ ctx, input }) => {
+      const [res, visible] = await Promise.all([similarCases(ctx.db, { projectId: ctx.project.id, windowDays: input.windowDays, topK: input.topK }), visibleProjectIds(ctx.db, viewerOf(ctx))]);
+      return { ...res, cases: res.cases.map((c) => redactCase(c, visible)) };
+    }),
   recommendations: projectProcedure
     .input(z.object({
       includeHidden: z.boolean().default(false),
