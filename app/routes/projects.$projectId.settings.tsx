@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
+import { ActionResult } from "~/components/ActionResult.tsx";
 import { Time } from "~/components/AppShell.tsx";
+import { COMMON_CURRENCIES, describeTimeZone } from "~/utils/format.ts";
 import { act, load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
 
@@ -10,14 +12,19 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const cursor = url.searchParams.get("auditCursor") ?? undefined;
   const auditAction = url.searchParams.get("auditAction") ?? "";
-  const [members, tokens, audit, project] = await Promise.all([
+  const [members, tokens, audit, project, preferences] = await Promise.all([
     load(request, () => caller.projects.members({ projectId })),
     load(request, () => caller.tokens.list()),
     load(request, () => caller.audit.list({ projectId, limit: 30, cursor: /^\d+$/.test(cursor ?? "") ? cursor : undefined, action: /^[a-z_.]{1,100}$/.test(auditAction) ? auditAction : undefined })),
     load(request, () => caller.projects.get({ projectId })),
+    load(request, () => caller.preferences.get()),
   ]);
+  // The zones this server knows, with their offset now ("Asia/Tokyo (GMT+9)"); UTC first.
+  const now = new Date();
+  const timeZones = ["UTC", ...Intl.supportedValuesOf("timeZone")].map((value) => ({ value, label: describeTimeZone(value, now) }));
+  const currencies = [...new Set([...COMMON_CURRENCIES, preferences.currency])];
   const candidates = project.role === "owner" ? await load(request, () => caller.projects.memberCandidates({ projectId })) : [];
-  return { members, candidates, tokens: tokens.filter((t) => !t.projectId || t.projectId === projectId), audit: audit.items, auditNext: audit.nextCursor };
+  return { members, candidates, tokens: tokens.filter((t) => !t.projectId || t.projectId === projectId), audit: audit.items, auditNext: audit.nextCursor, preferences, timeZones, currencies };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -27,6 +34,18 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
     return act(request, async () => {
       const r = await caller.tokens.create({ name: String(form.get("name") ?? ""), projectId: form.get("scope") === "project" ? params.projectId! : null, readOnly: form.get("readOnly") === "on" });
       return { created: r.token, message: `Token "${r.apiToken.name}" created. Copy it now: it will not be shown again.` };
+    });
+  }
+  if (form.get("intent") === "set-time-zone") {
+    return act(request, async () => {
+      const r = await caller.preferences.setTimeZone({ timeZone: String(form.get("timeZone") ?? ""), source: "user" });
+      return { created: null, message: r.changed ? `Times now show in ${r.timeZone}.` : `Times already show in ${r.timeZone}.` };
+    });
+  }
+  if (form.get("intent") === "set-currency") {
+    return act(request, async () => {
+      const r = await caller.preferences.setCurrency({ currency: String(form.get("currency") ?? "") });
+      return { created: null, message: r.changed ? `Money now shows in ${r.currency} across the workspace.` : `The workspace already uses ${r.currency}.` };
     });
   }
   const projectId = params.projectId!;
@@ -58,7 +77,9 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 }
 
 export default function SettingsPage() {
-  const { members, candidates, tokens, audit, auditNext } = useLoaderData<typeof loader>();
+  const { members, candidates, tokens, audit, auditNext, preferences, timeZones, currencies } = useLoaderData<typeof loader>();
+  const zoneFetcher = useFetcher<typeof action>();
+  const currencyFetcher = useFetcher<typeof action>();
   const [params] = useSearchParams();
   const result = useActionData<typeof action>();
   const project = useProject();
@@ -74,6 +95,35 @@ export default function SettingsPage() {
           </div>
         ) : <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-800">{result.error}</p>) : null}
       </div>
+      <section aria-labelledby="preferences-heading">
+        <h2 id="preferences-heading" className="text-lg font-semibold">Time zone and currency</h2>
+        <p className="text-sm text-slate-600">Times everywhere show in your time zone (taken from your browser on your first visit); money shows in the workspace currency.</p>
+        <div className="mt-3 flex flex-wrap items-start gap-6 text-sm">
+          <zoneFetcher.Form method="post" className="flex flex-col">
+            <label htmlFor="time-zone" className="font-medium">Your time zone</label>
+            <div className="mt-1 flex items-center gap-2">
+              <select id="time-zone" name="timeZone" defaultValue={preferences.effectiveTimeZone} key={preferences.effectiveTimeZone} className="max-w-xs rounded-md border border-slate-300 px-2 py-1">
+                {timeZones.map((z) => <option key={z.value} value={z.value}>{z.label}</option>)}
+              </select>
+              <button name="intent" value="set-time-zone" disabled={zoneFetcher.state !== "idle"} className="rounded-md px-3 py-1 ring-1 ring-slate-300 hover:bg-slate-100">Save</button>
+            </div>
+            {preferences.timeZone ? null : <span className="mt-1 text-xs text-slate-500">Not set yet: times show in UTC.</span>}
+            <ActionResult fetcher={zoneFetcher} />
+          </zoneFetcher.Form>
+          <currencyFetcher.Form method="post" className="flex flex-col">
+            <label htmlFor="currency" className="font-medium">Workspace currency</label>
+            {preferences.canEditCurrency ? (
+              <div className="mt-1 flex items-center gap-2">
+                <select id="currency" name="currency" defaultValue={preferences.currency} key={preferences.currency} className="rounded-md border border-slate-300 px-2 py-1">
+                  {currencies.map((c) => <option key={c} value={c}>{c}</option>)}
+                </select>
+                <button name="intent" value="set-currency" disabled={currencyFetcher.state !== "idle"} className="rounded-md px-3 py-1 ring-1 ring-slate-300 hover:bg-slate-100">Save</button>
+              </div>
+            ) : <output id="currency" className="mt-1">{preferences.currency} <span className="text-xs text-slate-500">(owners change it)</span></output>}
+            <ActionResult fetcher={currencyFetcher} />
+          </currencyFetcher.Form>
+        </div>
+      </section>
       <section aria-labelledby="members-heading">
         <h2 id="members-heading" className="text-lg font-semibold">Members and roles</h2>
         <p className="text-sm text-slate-600">Owners manage members; PMs act on recommendations, jobs and connectors; viewers read.</p>

@@ -37,7 +37,11 @@ describe("formatDuration / formatMinutes / formatEvery", () => {
   it("describes cadences", () => {
     expect(formatEvery(300)).toBe("every 5 min");
     expect(formatEvery(6 * 3600)).toBe("every 6 h");
-    expect(formatEvery(7 * 86_400)).toBe("every 7 d");
+    expect(formatEvery(7 * 86_400)).toBe("every week");
+    expect(formatEvery(86_400)).toBe("every day");
+    expect(formatEvery(3600)).toBe("every hour");
+    expect(formatEvery(2 * 86_400)).toBe("every 2 d");
+    expect(formatEvery(5400)).toBe("every 1 h 30 min");
   });
 });
 

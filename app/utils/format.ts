@@ -86,8 +86,11 @@ export function formatMinutes(minutes: number | null | undefined, locale = DEFAU
   return formatDuration(minutes * MS.min, locale);
 }
 
-/** A repeat interval in seconds: "every 15 min", "every 6 h", "every 7 d". */
+const EVERY_ONE: Record<number, string> = { 60: "every minute", 3600: "every hour", 86_400: "every day", 604_800: "every week" };
+
+/** A repeat interval in seconds: "every 15 min", "every 6 h", "every day", "every week", "every 2 d". */
 export function formatEvery(seconds: number, locale = DEFAULT_LOCALE): string {
+  if (language(locale) === "en" && EVERY_ONE[seconds]) return EVERY_ONE[seconds]!;
   return `every ${formatDuration(seconds * 1000, locale)}`;
 }
 
