@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useActionData, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import { useEffect } from "react";
+import { useActionData, useFetcher, useFetchers, useLoaderData, useRevalidator } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { EmptyState, formatCadence, formatDuration, Time } from "~/components/AppShell.tsx";
 import { ActionResult as ResultBanner } from "~/components/ActionResult.tsx";
 import { ConnectorsPanel } from "~/components/ConnectorsPanel.tsx";
@@ -67,6 +67,8 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 }
 
 const CADENCES = [300, 900, 1800, 3600, 6 * 3600, 86_400, 7 * 86_400];
+const POLL_MS = 3000;
+const LINGER_MS = 10_000;
 
 const HEALTH_LABELS: Record<string, string> = { database: "Database", migrations: "Database schema", worker: "Background worker", pgvector: "Vector search (pgvector)" };
 
@@ -136,13 +138,23 @@ export default function JobsPage() {
   const revalidator = useRevalidator();
   const active = queue.some((q) => q.state === "running" || q.state === "waiting" || q.state === "retrying") || runs.some((r) => r.status === "running") || connectors.state.some((s) => s.status === "running");
 
-  // Live progress: re-read the page every few seconds while something is queued or running, so the
-  // states above change without a reload (fetcher submissions also re-read it once they answer).
+  const submitting = useFetchers().some((f) => f.state !== "idle");
+
+  // Live progress: re-read the page every few seconds while something is queued or running, and for
+  // a little while after (a run's bookkeeping can land just after its job leaves the queue, and a
+  // quick job can be done before the page first sees it), so states change without a reload.
+  const [pollUntil, setPollUntil] = useState(0);
   useEffect(() => {
-    if (!active) return;
-    const t = setInterval(() => revalidator.state === "idle" && document.visibilityState === "visible" && revalidator.revalidate(), 3000);
+    if (active || submitting) setPollUntil(Date.now() + LINGER_MS);
+  }, [active, submitting]);
+  useEffect(() => {
+    if (!active && pollUntil === 0) return;
+    const t = setInterval(() => {
+      if (!active && Date.now() > pollUntil) return clearInterval(t);
+      if (revalidator.state === "idle" && document.visibilityState === "visible") revalidator.revalidate();
+    }, POLL_MS);
     return () => clearInterval(t);
-  }, [active, revalidator]);
+  }, [active, pollUntil, revalidator]);
 
   /** What a task is doing right now, from the queue and the running runs (null when idle). */
   const liveState = (task: string): string | null => {
