@@ -33,7 +33,7 @@ function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.Relativ
   let f = cache.get(key) as T | undefined;
   if (!f) {
     f = make();
-    if (cache.size > 500) cache.clear();
+    if (cache.size > 2000) cache.clear();
     cache.set(key, f);
   }
   return f;
