@@ -13,6 +13,7 @@ import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { testEnv } from "../helpers/fixtures.ts";
 import { startServer } from "../helpers/server.ts";
 import { gotoHydrated, launchBrowser, login, screenshot, watchPage } from "../helpers/browser.ts";
+import { formatDateTime } from "../../app/utils/format.ts";
 
 let db: TestDb;
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -112,6 +113,8 @@ describe("words for PMs", () => {
     expect(text).toContain(hhmm(SYNC_STARTED, 9));
     expect(text).not.toContain(hhmm(SYNC_STARTED, 0));
     expect(text).toMatch(/ · 3 h ago$/);
+    // After hydration the browser has re-rendered it with its own Intl: the same text as the server's.
+    await expect.poll(() => started.textContent()).toBe(`${formatDateTime(SYNC_STARTED, "Asia/Tokyo", "en", new Date())} · 3 h ago`);
     expect(await started.getAttribute("title")).toBe(`${SYNC_STARTED.toISOString()} (shown in Asia/Tokyo)`);
     expect(await page.locator("main").getByText(/\bUTC\b/).count()).toBe(0);
     await screenshot(page, "words-01-operations");
