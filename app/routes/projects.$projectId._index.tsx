@@ -157,15 +157,16 @@ function ForecastsSection({ forecasts }: { forecasts: Data["overview"]["forecast
       {forecasts.length === 0 ? (
         <div className="mt-2"><EmptyState title="No forecast yet">Forecasts are computed by the recommendations refresh and the daily pipeline.</EmptyState></div>
       ) : (
-        <div className="mt-2 grid gap-4 lg:grid-cols-[auto_1fr]">
-          <div className="rounded-lg bg-white p-2 ring-1 ring-slate-200"><ForecastChart forecasts={forecasts} /></div>
-          <table className="w-full self-start rounded-lg bg-white text-sm ring-1 ring-slate-200">
+        <div className="mt-2 grid gap-4 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+          <div className="min-w-0 rounded-lg bg-white p-2 ring-1 ring-slate-200"><ForecastChart forecasts={forecasts} /></div>
+          <div className="relative min-w-0 self-start overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
+          <table className="w-full min-w-[36rem] text-sm">
             <caption className="sr-only">Probability of each risk within 7, 14 and 30 days, with confidence and drivers</caption>
-            <thead className="text-left text-xs uppercase text-slate-500"><tr><th scope="col" className="p-2">Risk</th><th scope="col" className="p-2">7 d</th><th scope="col" className="p-2">14 d</th><th scope="col" className="p-2">30 d</th><th scope="col" className="p-2">Expected in</th><th scope="col" className="p-2">Confidence</th><th scope="col" className="p-2">Drivers</th></tr></thead>
+            <thead className="text-left text-xs uppercase text-slate-500"><tr><th scope="col" className="sticky left-0 z-10 bg-white p-2">Risk</th><th scope="col" className="p-2">7 d</th><th scope="col" className="p-2">14 d</th><th scope="col" className="p-2">30 d</th><th scope="col" className="p-2">Expected in</th><th scope="col" className="p-2">Confidence</th><th scope="col" className="p-2">Drivers</th></tr></thead>
             <tbody className="divide-y divide-slate-100">
               {forecasts.map((f) => (
                 <tr key={f.riskType} data-risk={f.riskType}>
-                  <th scope="row" className="p-2 text-left font-medium">{RISK_LABELS[f.riskType] ?? f.riskType}</th>
+                  <th scope="row" className="sticky left-0 z-10 bg-white p-2 text-left font-medium">{RISK_LABELS[f.riskType] ?? f.riskType}</th>
                   <td className="p-2 tabular-nums">{pct(f.p7)}</td><td className="p-2 tabular-nums">{pct(f.p14)}</td><td className="p-2 tabular-nums">{pct(f.p30)}</td>
                   <td className="p-2 tabular-nums">{f.expectedTimeToRiskDays >= 60 ? "—" : `${Math.round(f.expectedTimeToRiskDays)} d`}</td>
                   <td className="p-2 tabular-nums">{pct(f.confidence)}</td>
@@ -174,6 +175,7 @@ function ForecastsSection({ forecasts }: { forecasts: Data["overview"]["forecast
               ))}
             </tbody>
           </table>
+          </div>
         </div>
       )}
     </section>

@@ -64,11 +64,11 @@ function SignalsTable({ signals }: { signals: Signal[] }) {
   const f = useFormat();
   if (signals.length === 0) return <EmptyState title="No signals yet">Signals are computed from the event log after the first connector sync.</EmptyState>;
   return (
-    <div className="overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
-      <table className="w-full text-sm">
+    <div className="relative overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
+      <table className="w-full min-w-[52rem] text-sm">
         <caption className="sr-only">Signals with their current value, status and thresholds</caption>
         <thead className="text-left text-xs uppercase text-slate-500">
-          <tr><th scope="col" className="p-2">Signal</th><th scope="col" className="p-2">Value</th><th scope="col" className="p-2">Status</th><th scope="col" className="p-2">Warn at</th><th scope="col" className="p-2">Critical at</th><th scope="col" className="p-2">Why</th><th scope="col" className="p-2">Evidence</th></tr>
+          <tr><th scope="col" className="sticky left-0 z-10 bg-white p-2">Signal</th><th scope="col" className="p-2">Value</th><th scope="col" className="p-2">Status</th><th scope="col" className="p-2">Warn at</th><th scope="col" className="p-2">Critical at</th><th scope="col" className="p-2">Why</th><th scope="col" className="p-2">Evidence</th></tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {signals.map((s) => {
@@ -76,7 +76,7 @@ function SignalsTable({ signals }: { signals: Signal[] }) {
             const evidence = (s.evidence ?? []) as { kind: string; id: string; url?: string; snippet?: string }[];
             return (
               <tr key={s.key} data-signal={s.key}>
-                <th scope="row" className="p-2 text-left font-medium">{SIGNAL_LABELS[s.key]?.label ?? s.key}</th>
+                <th scope="row" className="sticky left-0 z-10 w-36 bg-white p-2 text-left font-medium sm:w-auto">{SIGNAL_LABELS[s.key]?.label ?? s.key}</th>
                 <td className="p-2 tabular-nums">{signalValue(s.key, s.value)}</td>
                 <td className="p-2"><span className={`rounded px-2 py-0.5 text-xs ${STATUS_STYLE[s.status] ?? ""}`}>{s.status}</span></td>
                 <td className="p-2 tabular-nums text-slate-600">{t.direction === "below" ? "≤ " : "≥ "}{signalValue(s.key, t.warn)}</td>

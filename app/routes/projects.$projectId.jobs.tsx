@@ -195,8 +195,8 @@ export default function JobsPage() {
         <h2 id="schedule-heading" className="text-lg font-semibold">Schedule</h2>
         <p className="text-sm text-slate-600">The background jobs that keep this project's data, scores and recommendations current. Hover a name for its technical name.</p>
         {scheduled.length === 0 ? <div className="mt-2"><EmptyState title="No scheduled jobs yet">The scheduler creates them on its next tick (every minute).</EmptyState></div> : (
-          <div className="mt-2 overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
-            <table className="min-w-full text-sm">
+          <div className="relative mt-2 overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
+            <table className="min-w-[max(100%,48rem)] text-sm">
               <thead className="bg-slate-50 text-left"><tr>
                 <th scope="col" className="p-2">Job</th><th scope="col" className="p-2">How often</th><th scope="col" className="p-2">Next run</th>
                 <th scope="col" className="p-2">Last run</th><th scope="col" className="p-2">Status</th>{project.canMutate ? <th scope="col" className="p-2"><span className="sr-only">Actions</span></th> : null}
@@ -227,8 +227,8 @@ export default function JobsPage() {
       <section aria-labelledby="runs-heading">
         <h2 id="runs-heading" className="text-lg font-semibold">Recent runs</h2>
         {runs.length === 0 ? <div className="mt-2"><EmptyState title="No runs yet">Runs appear here as soon as the worker picks up a job.</EmptyState></div> : (
-          <div className="mt-2 overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
-            <table className="min-w-full text-sm">
+          <div className="relative mt-2 overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
+            <table className="min-w-[max(100%,48rem)] text-sm">
               <thead className="bg-slate-50 text-left"><tr>
                 <th scope="col" className="p-2">Job</th><th scope="col" className="p-2">Status</th><th scope="col" className="p-2">Started by</th><th scope="col" className="p-2">Attempt</th>
                 <th scope="col" className="p-2">Started</th><th scope="col" className="p-2">Took</th><th scope="col" className="p-2">What it did</th>

@@ -99,10 +99,10 @@ export default function SettingsPage() {
         <h2 id="preferences-heading" className="text-lg font-semibold">Time zone and currency</h2>
         <p className="text-sm text-slate-600">Times everywhere show in your time zone (taken from your browser on your first visit); money shows in the workspace currency.</p>
         <div className="mt-3 flex flex-wrap items-start gap-6 text-sm">
-          <zoneFetcher.Form method="post" className="flex flex-col">
+          <zoneFetcher.Form method="post" className="flex max-w-full flex-col">
             <label htmlFor="time-zone" className="font-medium">Your time zone</label>
             <div className="mt-1 flex items-center gap-2">
-              <select id="time-zone" name="timeZone" defaultValue={preferences.effectiveTimeZone} key={preferences.effectiveTimeZone} className="max-w-xs rounded-md border border-slate-300 px-2 py-1">
+              <select id="time-zone" name="timeZone" defaultValue={preferences.effectiveTimeZone} key={preferences.effectiveTimeZone} className="min-w-0 max-w-xs rounded-md border border-slate-300 px-2 py-1">
                 {timeZones.map((z) => <option key={z.value} value={z.value}>{z.label}</option>)}
               </select>
               <button name="intent" value="set-time-zone" disabled={zoneFetcher.state !== "idle"} className="rounded-md px-3 py-1 ring-1 ring-slate-300 hover:bg-slate-100">Save</button>
@@ -127,7 +127,8 @@ export default function SettingsPage() {
       <section aria-labelledby="members-heading">
         <h2 id="members-heading" className="text-lg font-semibold">Members and roles</h2>
         <p className="text-sm text-slate-600">Owners manage members; PMs act on recommendations, jobs and connectors; viewers read.</p>
-        <table className="mt-2 min-w-full rounded-lg bg-white text-sm ring-1 ring-slate-200">
+        <div className="relative mt-2 overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
+        <table className="min-w-full text-sm">
           <thead className="bg-slate-50 text-left"><tr><th scope="col" className="p-2">Name</th><th scope="col" className="p-2">Email</th><th scope="col" className="p-2">Role</th>{isOwner ? <th scope="col" className="p-2"><span className="sr-only">Actions</span></th> : null}</tr></thead>
           <tbody>{members.map((m) => (
             <tr key={m.userId} className="border-t border-slate-100" data-member={m.email}>
@@ -150,6 +151,7 @@ export default function SettingsPage() {
             </tr>
           ))}</tbody>
         </table>
+        </div>
         {isOwner ? (
           <Form method="post" className="mt-3 flex flex-wrap items-end gap-3 text-sm">
             <div><label htmlFor="member-email" className="block font-medium">Add a colleague</label>

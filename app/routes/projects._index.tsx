@@ -84,16 +84,16 @@ export default function Portfolio() {
               <button className="rounded bg-indigo-600 px-3 py-1 text-white">Apply</button>
             </Form>
             {rows.length === 0 ? <EmptyState title="No project matches">Clear the search or the filter.</EmptyState> : (
-              <div className="overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
-                <table className="w-full text-sm">
+              <div className="relative overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
+                <table className="w-full min-w-[48rem] text-sm">
                   <caption className="sr-only">Projects with health, risk, trend, top recommendation and data freshness</caption>
                   <thead className="text-left text-xs uppercase text-slate-500">
-                    <tr><th className="p-2">Project</th><th className="p-2">Health</th><th className="p-2">Risk</th><th className="p-2">Health, 14 days</th><th className="p-2">Top recommendation</th><th className="p-2">Data freshness</th></tr>
+                    <tr><th className="sticky left-0 z-10 bg-white p-2">Project</th><th className="p-2">Health</th><th className="p-2">Risk</th><th className="p-2">Health, 14 days</th><th className="p-2">Top recommendation</th><th className="p-2">Data freshness</th></tr>
                   </thead>
                   <tbody className="divide-y divide-slate-100">
                     {rows.map((p) => (
                       <tr key={p.id} data-project={p.id}>
-                        <th scope="row" className="p-2 text-left font-medium">
+                        <th scope="row" className="sticky left-0 z-10 w-40 bg-white p-2 text-left font-medium sm:w-auto">
                           <Link className="underline" to={`/projects/${p.id}`}>{p.name}</Link>
                           <div className="text-xs font-normal text-slate-500">{p.role}{p.id === activeProjectId ? " · Last opened" : ""}</div>
                         </th>
