@@ -1,11 +1,10 @@
 import type { Db } from "../db.ts";
 import { listProjectsForUser } from "./projects.ts";
+import { scoreSeries } from "./intelligence/read-models.ts";
 
 // The owner's and head of delivery's view: every project the user belongs to, with health and risk,
 // their last two weeks, the top recommendation, and how fresh each connector's data is — all read in
 // a handful of queries over the user's project ids, never another project's rows.
-
-const DAY = 86_400_000;
 
 export async function portfolioOverview(db: Db, input: { userId: string; onlyProjectId?: string | null; now: Date }) {
   const projects = await listProjectsForUser(db, { userId: input.userId, onlyProjectId: input.onlyProjectId });
@@ -13,9 +12,7 @@ export async function portfolioOverview(db: Db, input: { userId: string; onlyPro
   if (!ids.length) return [];
   const [scores, trend, recs, sync] = await Promise.all([
     db.kagScore.findMany({ where: { projectId: { in: ids }, scoreType: { in: ["health", "risk"] } } }),
-    db.$queryRaw<{ project_id: string; d: Date; health: number | null; risk: number | null }[]>`
-      SELECT project_id, snapshot_date AS d, (scores_json->'health'->>'score')::float8 AS health, (scores_json->'risk'->>'score')::float8 AS risk
-      FROM project_snapshots WHERE project_id = ANY(${ids}::uuid[]) AND snapshot_date > ${new Date(input.now.getTime() - 14 * DAY)}::date ORDER BY snapshot_date`,
+    scoreSeries(db, ids, 14, input.now),
     db.$queryRaw<{ project_id: string; id: string; title: string; priority: number; category: string; open: number }[]>`
       SELECT DISTINCT ON (project_id) project_id, id, title, priority, category, count(*) OVER (PARTITION BY project_id)::int AS open
       FROM recommendations_v2 WHERE project_id = ANY(${ids}::uuid[]) AND active AND evidence_gate_status = 'visible' AND status IN ('new', 'acknowledged')
@@ -29,7 +26,7 @@ export async function portfolioOverview(db: Db, input: { userId: string; onlyPro
       id: p.id, name: p.name, role: p.role,
       health: score("health") ? { score: score("health")!.score, level: score("health")!.level } : null,
       risk: score("risk") ? { score: score("risk")!.score, level: score("risk")!.level } : null,
-      trend: trend.filter((t) => t.project_id === p.id).map((t) => ({ date: t.d.toISOString().slice(0, 10), health: t.health, risk: t.risk })),
+      trend: (trend.get(p.id) ?? []).map((t) => ({ date: t.date, health: t.health, risk: t.risk })),
       topRecommendation: top ? { id: top.id, title: top.title, priority: top.priority, category: top.category } : null,
       openRecommendations: top?.open ?? 0,
       freshness: sync.filter((s) => s.projectId === p.id).map((s) => ({ connector: s.connector, status: s.status, lastSuccessAt: s.lastSuccessAt })),

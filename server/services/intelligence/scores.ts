@@ -40,10 +40,19 @@ const RISK_W: Partial<Record<SignalKey, number>> = {
   agreement_overdue_count: 0.08, waiting_on_client_days: 0.06, response_time_avg: 0.04, sentiment_trend: 0.02, activity_drop: 0.02,
 };
 
+/**
+ * One scale of concern for health and risk, so the two never contradict each other on one screen
+ * (SPEC §5 gave them different cut-offs: risk 41 was "low" next to health 53 "high concern").
+ * Concern = risk, or 100 − health: ≥ 60 critical, ≥ 40 high, ≥ 25 medium. Health keeps its SPEC
+ * cut-offs (< 40, < 60, < 75); risk's move down to match them.
+ */
+export const CONCERN_LEVELS = { critical: 60, high: 40, medium: 25 } as const;
+const concernLevel = (c: number): Level => (c >= CONCERN_LEVELS.critical ? "critical" : c >= CONCERN_LEVELS.high ? "high" : c >= CONCERN_LEVELS.medium ? "medium" : "low");
+
 export function levelOf(type: ScoreType, s: number): Level {
   switch (type) {
-    case "health": return s < 40 ? "critical" : s < 60 ? "high" : s < 75 ? "medium" : "low";
-    case "risk": return s >= 80 ? "critical" : s >= 65 ? "high" : s >= 45 ? "medium" : "low";
+    case "health": return concernLevel(100 - s);
+    case "risk": return concernLevel(s);
     case "client_value": return s < 25 ? "critical" : s >= 80 ? "high" : s >= 60 ? "medium" : "low";
     case "upsell": return s >= 80 ? "critical" : s >= 65 ? "high" : s >= 40 ? "medium" : "low";
   }
