@@ -132,13 +132,18 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
     const conv: CwConversation = { id: c, inbox_id: rng.pick(inboxes).id, contact_id: contact.id, status: rng.chance(0.7) ? "open" : "resolved", assignee_id: rng.pick(agents).id, created_at: unix(at(convStart)), messages: [] };
     const nMsgs = Math.max(2, Math.round(rng.int(6, 18) * activity));
     let day = convStart;
+    let last: { fromClient: boolean; at: number } | null = null;
     for (let m = 0; m < nMsgs && day < opts.days - 1; m++) {
       const fromClient = m % 2 === 0 ? rng.chance(0.8) : rng.chance(0.3);
+      // An agency answers its client within hours on most days, the next working day otherwise.
+      const replyAt: number | null = last?.fromClient && !fromClient ? last.at + (rng.chance(0.85) ? rng.int(15, 300) * 60 : rng.int(18, 30) * 3600) : null;
+      const createdAt: number = replyAt && replyAt < end / 1000 - 3600 ? replyAt : unix(at(day, rng.int(8, 18)));
       conv.messages.push({
         id: ++messageId, content: fromClient ? rng.pick(CLIENT_CHATTER) : rng.pick(TEAM_CHATTER), message_type: fromClient ? 0 : 1, private: !fromClient && rng.chance(0.05),
-        sender_type: fromClient ? "contact" : "user", sender_id: fromClient ? contact.id : rng.pick(agents).id, created_at: unix(at(day, rng.int(8, 18))),
+        sender_type: fromClient ? "contact" : "user", sender_id: fromClient ? contact.id : rng.pick(agents).id, created_at: createdAt,
       });
-      day += rng.int(0, 3);
+      last = { fromClient, at: createdAt };
+      day = Math.max(day, Math.floor((createdAt * 1000 - start) / DAY)) + rng.int(0, 3);
     }
     conversations.push(conv);
   }

@@ -60,7 +60,7 @@ export async function loadFacts(db: Db, projectId: string, now: Date, lookbackDa
     .filter((e) => (e.event_type === "message_received" || e.event_type === "message_sent") && !e.payload.private)
     .map((e) => ({
       at: e.occurred_at, ref: ref(e), actor: e.event_type === "message_received" ? ("client" as const) : ("team" as const), text: String(e.payload.snippet ?? ""),
-      closed: closed.has(String(e.payload.conversationId ?? "")),
+      conversationId: String(e.payload.conversationId ?? ""), closed: closed.has(String(e.payload.conversationId ?? "")),
     }));
 
   const activityByDay = Array.from({ length: 14 }, () => 0);

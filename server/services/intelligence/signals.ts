@@ -15,7 +15,7 @@ export type Dated = { at: Date; ref: EvidenceRef };
 export type ProjectFacts = {
   now: Date;
   /** Conversation messages (not private), oldest first; `closed` when their conversation is resolved. */
-  messages: (Dated & { actor: "client" | "team"; text: string; closed?: boolean })[];
+  messages: (Dated & { actor: "client" | "team"; text: string; conversationId?: string; closed?: boolean })[];
   /** Team messages asking the client to approve something. */
   approvalRequests: Dated[];
   scopeRequests: Dated[];
@@ -70,6 +70,9 @@ export function messageSentiment(text: string): number {
 const EXPECTS_REPLY = /\?|\b(please|could you|can you|would you|let (us|me) know|waiting for|awaiting|approv\w*|confirm\w*|feedback|reminder|пожалуйста|подтверд\w*|соглас\w*|ждём|ждем)\b/i;
 export const expectsReply = (text: string) => EXPECTS_REPLY.test(text);
 
+/** The client's last message before a silence, marked as such: it dates the silence, it is not what is awaited. */
+const lastWord = (m: Dated): EvidenceRef => ({ ...m.ref, snippet: `Client's last message before the silence: ${m.ref.snippet ?? ""}`.slice(0, 300) });
+
 export function computeSignals(f: ProjectFacts): Signal[] {
   const now = f.now.getTime();
   const out: Signal[] = [];
@@ -93,14 +96,19 @@ export function computeSignals(f: ProjectFacts): Signal[] {
     waitingSince: waitingSince?.at.toISOString() ?? null, unansweredTeamMessages: unanswered.length,
     lastTeamMessageAt: lastTeam?.at.toISOString() ?? null, lastClientMessageAt: lastClient?.at.toISOString() ?? null,
     approvalPending: pendingApprovals.length > 0, pendingApprovals: pendingApprovals.length,
-  }, waiting > 0 ? [...newest(pendingApprovals, 5), ...newest(unanswered, 5), ...(lastClient ? [lastClient.ref] : [])] : []);
+  }, waiting > 0 ? [...newest(pendingApprovals, 5), ...newest(unanswered, 5), ...(lastClient ? [lastWord(lastClient)] : [])] : []);
 
-  // response_time_avg: minutes from a client message to the team's next answer (a queue of pending client messages).
-  const queue: Date[] = [];
+  // response_time_avg: minutes from a client message to the team's next answer *in the same
+  // conversation* (a queue of pending client messages per conversation): an answer in another thread
+  // answers nothing.
+  const queues = new Map<string, Date[]>();
   let totalMin = 0;
   let samples = 0;
   const slow: Dated[] = [];
   for (const m of f.messages) {
+    const key = m.conversationId ?? "";
+    const queue = queues.get(key) ?? [];
+    queues.set(key, queue);
     if (m.actor === "client") queue.push(m.at);
     else if (queue.length) {
       const minutes = (m.at.getTime() - queue.shift()!.getTime()) / 60_000;
@@ -109,7 +117,8 @@ export function computeSignals(f: ProjectFacts): Signal[] {
       if (minutes >= THRESHOLDS.response_time_avg.warn) slow.push(m);
     }
   }
-  push("response_time_avg", samples ? totalMin / samples : 0, { samples, unanswered: queue.length }, newest(slow));
+  const pending = [...queues.values()].reduce((a, q) => a + q.length, 0);
+  push("response_time_avg", samples ? totalMin / samples : 0, { samples, unanswered: pending }, newest(slow));
 
   // blockers_age: mean days the currently blocked issues have been blocked.
   const ages = f.openBlockers.map((b) => (now - b.at.getTime()) / DAY);
