@@ -27,11 +27,14 @@ export const connectorSyncTask = (connector: ConnectorName) =>
       }
       // The figures and openings that read the same new data, debounced the same way.
       for (const t of ["analytics_aggregates", "upsell_radar"]) await enqueueProjectJob(db, { task: t, payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt });
+      // Search covers what just arrived within seconds, not at the next 20-minute embeddings slot.
+      await enqueueProjectJob(db, { task: "embeddings_run", payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: new Date(Date.now() + EMBED_DEBOUNCE_MS) });
     }
     return res.counters;
   });
 
 const REFRESH_DEBOUNCE_MS = 20_000;
+const EMBED_DEBOUNCE_MS = 5_000;
 
 /** Every 15 minutes per project (scheduled_jobs): fan out to one job per bound connector. */
 export const connectorsSyncCycleTask = defineProjectTask("connectors_sync_cycle", async ({ db, env, projectId }) => {

@@ -2,6 +2,7 @@ import { backfillDailyPipeline, refreshProjectRecommendations, refreshSignalsAnd
 import { z } from "zod";
 import { buildDigest, buildPortfolioDigests } from "../../server/services/intelligence/digests.ts";
 import { embedPending, syncChunks } from "../../server/services/rag/rag.ts";
+import { enqueueProjectJob } from "../../server/services/jobs/enqueue.ts";
 import { defineProjectTask, defineTask, type TaskRun } from "../define-task.ts";
 
 // The intelligence pipeline's per-project tasks. Each reports the pipeline's warnings (hidden
@@ -24,8 +25,17 @@ export const recommendationsRefreshTask = defineProjectTask(
 
 export const dailyPipelineTask = defineProjectTask("kag_daily_pipeline", async (run) => report(run, await runDailyPipeline(run.db, run.env, run.projectId, run.now, run.step)), { flags: ["KAG_ENABLED"], asOf: true });
 
-/** A newly connected project's history: the daily pipeline for each of the last 30 days. */
-export const backfillTask = defineProjectTask("kag_backfill", async (run) => report(run, await backfillDailyPipeline(run.db, run.env, run.projectId, run.now, 30)), { flags: ["KAG_ENABLED"] });
+/**
+ * A newly connected project's history: the daily pipeline for each of the last 30 days. The digests
+ * of the periods it filled in are rewritten right after — a digest written before the project's first
+ * sync would otherwise say "no activity" about days that had plenty.
+ */
+export const backfillTask = defineProjectTask("kag_backfill", async (run) => {
+  const counters = await report(run, await backfillDailyPipeline(run.db, run.env, run.projectId, run.now, 30));
+  for (const task of ["daily_digest", "weekly_digest"]) await enqueueProjectJob(run.db, { task, payload: { projectId: run.projectId, trigger: "scheduler" }, maxAttempts: run.env.JOB_MAX_ATTEMPTS });
+  for (const kind of ["daily", "weekly"]) await run.db.$queryRaw`SELECT graphile_worker.add_job('portfolio_digest', payload := ${JSON.stringify({ kind })}::json, job_key := ${`portfolio_digest:${kind}:after_backfill`}::text, run_at := ${new Date(Date.now() + 30_000)}::timestamptz, job_key_mode := 'replace')`;
+  return counters;
+}, { flags: ["KAG_ENABLED"] });
 
 /** Every 20 minutes: chunk what changed in the mirrors and embed the pending chunks. */
 export const embeddingsRunTask = defineProjectTask("embeddings_run", async (run) => {

@@ -2,7 +2,7 @@ import { Logger, runOnce } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTaskList } from "../../jobs/task-list.ts";
 import { listEvents, type EvidenceRef } from "../../server/services/events/event-log.ts";
-import { backfillDailyPipeline, refreshProjectRecommendations, runDailyPipeline } from "../../server/services/intelligence/pipeline.ts";
+import { refreshProjectRecommendations, runDailyPipeline } from "../../server/services/intelligence/pipeline.ts";
 import { buildDigest } from "../../server/services/intelligence/digests.ts";
 import { listRecommendations, setRecommendationStatus } from "../../server/services/intelligence/recommendation-lifecycle.ts";
 import { similarCases } from "../../server/services/intelligence/similarity.ts";
@@ -282,14 +282,27 @@ describe("fresh data, fresh recommendations", () => {
     const queued = await db.prisma.$queryRaw<{ key: string; run_at: Date }[]>`SELECT key, run_at FROM graphile_worker.jobs WHERE key LIKE ${`%:${p.id}`} AND task_identifier LIKE 'kag_%'`;
     expect(queued.map((q) => q.key)).toEqual([`kag_backfill:${p.id}`]);
     expect(queued[0]!.run_at.getTime()).toBeGreaterThan(Date.now());
-    // The backfill: 30 days of snapshots, signatures, forecasts and recommendations at once.
-    const res = await backfillDailyPipeline(db.prisma, env, p.id, NOW, 30);
-    expect(res.counters.days).toBe(30);
-    expect(await db.prisma.projectSnapshot.count({ where: { projectId: p.id } })).toBe(30);
-    expect((await db.prisma.recommendationV2.findMany({ where: { projectId: p.id } })).map((r) => r.category)).toContain("waiting_on_client");
-    // Digests over the back-filled history, written by the worker, idempotent per period.
-    for (const task of ["daily_digest", "weekly_digest"]) await enqueueProjectJob(db.prisma, { task, payload: { projectId: p.id, trigger: "manual" }, maxAttempts: 3 });
+    // Search follows the first sync within seconds (not the 20-minute embeddings slot).
+    const [embed] = await db.prisma.$queryRaw<{ run_at: Date }[]>`SELECT run_at FROM graphile_worker.jobs WHERE key = ${`embeddings_run:${p.id}`}`;
+    expect(embed!.run_at.getTime()).toBeLessThan(Date.now() + 10_000);
+    // The backfill on the worker: 30 days of snapshots and signatures, and forecasts and recommendations for today.
+    await db.prisma.$executeRaw`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = ${`kag_backfill:${p.id}`}`;
     await runOnce({ pgPool: db.pool, taskList: buildTaskList({ db: db.prisma, env, workerId: "test", now: () => NOW }), logger: silent });
+    expect(await db.prisma.projectSnapshot.count({ where: { projectId: p.id } })).toBe(30);
+    const recs = await db.prisma.recommendationV2.findMany({ where: { projectId: p.id } });
+    expect(recs.map((r) => r.category)).toContain("waiting_on_client");
+    // Raised now, not "30 days ago" by a past day of the back-fill: nothing is born overdue.
+    for (const r of recs) {
+      expect(r.firstFiredAt.getTime()).toBe(NOW.getTime());
+      expect(r.dueDate.toISOString().slice(0, 10) >= NOW.toISOString().slice(0, 10)).toBe(true);
+    }
+    // Outcomes are never dated after the moment they were seen.
+    const outcomes = await db.prisma.pastCaseOutcome.findMany({ where: { projectId: p.id } });
+    expect(outcomes.length).toBeGreaterThan(0);
+    expect(outcomes.every((o) => o.occurredAt.getTime() <= NOW.getTime())).toBe(true);
+    // The back-fill queues the digests of the periods it filled in; the same worker pass wrote them.
+    const runs = await db.prisma.jobRun.findMany({ where: { projectId: p.id, task: { in: ["kag_backfill", "daily_digest", "weekly_digest"] } }, orderBy: { id: "asc" } });
+    expect(runs.map((r) => r.task)).toEqual(["kag_backfill", "daily_digest", "weekly_digest"]);
     const digests = await db.prisma.digest.findMany({ where: { projectId: p.id }, orderBy: { kind: "asc" } });
     expect(digests.map((d) => [d.kind, d.periodStart.toISOString().slice(0, 10)])).toEqual([["daily", "2026-11-19"], ["weekly", "2026-11-09"]]);
     const weekly = digests[1]!;

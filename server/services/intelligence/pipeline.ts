@@ -70,8 +70,13 @@ export async function refreshProjectRecommendations(db: Db, env: Env, projectId:
   return { counters, warnings };
 }
 
-/** kag_daily_pipeline: snapshot → case signatures → similar cases → forecast → recommendations v2 → outcomes, each a step. */
-export async function runDailyPipeline(db: Db, env: Env, projectId: string, now: Date, step: Step = direct): Promise<PipelineResult> {
+/**
+ * kag_daily_pipeline: snapshot → case signatures → similar cases → forecast → recommendations v2 →
+ * outcomes, each a step. `history` runs it for a past day of a back-fill: the day's snapshot,
+ * signature and outcomes, but no forecast or recommendation — those are about acting now, and a
+ * recommendation raised "30 days ago" by a back-fill would be born overdue.
+ */
+export async function runDailyPipeline(db: Db, env: Env, projectId: string, now: Date, step: Step = direct, opts: { history?: boolean } = {}): Promise<PipelineResult> {
   const warnings: string[] = [];
   const counters: Record<string, number> = {};
   const st = await step("signals_and_scores", () => computeAndStoreState(db, env, projectId, now));
@@ -82,7 +87,7 @@ export async function runDailyPipeline(db: Db, env: Env, projectId: string, now:
   }
   const sig = await step("case_signatures", () => refreshCaseSignatures(db, projectId, now));
   counters.signatures = sig.written;
-  const final = await forecastAndRecommend(db, env, projectId, st, step, warnings, counters);
+  const final = opts.history ? st : await forecastAndRecommend(db, env, projectId, st, step, warnings, counters);
   counters.outcomes = await step("outcomes", () => recordOutcomes(db, projectId, final));
   return { counters, warnings };
 }
@@ -99,7 +104,7 @@ export async function backfillDailyPipeline(db: Db, env: Env, projectId: string,
   const counters: Record<string, number> = { days: 0 };
   for (let d = days - 1; d >= 0; d--) {
     const dayEnd = d === 0 ? now : new Date(Math.floor((now.getTime() - d * DAY) / DAY) * DAY + DAY - 1000);
-    const res = await runDailyPipeline(db, env, projectId, dayEnd);
+    const res = await runDailyPipeline(db, env, projectId, dayEnd, direct, { history: d > 0 });
     for (const w of res.warnings) warnings.add(w.replace(/\d{4}-\d{2}-\d{2}/, "<date>"));
     for (const [k, v] of Object.entries(res.counters)) counters[k] = (counters[k] ?? 0) + v;
     counters.days!++;

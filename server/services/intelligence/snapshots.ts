@@ -86,7 +86,9 @@ export async function recordOutcomes(db: Db, projectId: string, st: ProjectState
       AND payload->>'stage' ~* '(lost|churn|frozen|stalled)' ORDER BY id LIMIT 1`;
   for (const l of lost) outcomes.push({ type: "client_risk", severity: 4, notes: `deal moved to ${l.payload.stage}`, evidence: l.evidence_refs, sourceEventId: l.id, ref: l.source_ref });
 
-  const occurredAt = new Date(day.getTime() + DAY - 1000);
+  // An outcome is what the day showed by `now`: dated at the end of the day when the day is over,
+  // else at `now` (a pipeline run in the afternoon must not record what happened "at 23:59:59").
+  const occurredAt = new Date(Math.min(day.getTime() + DAY - 1000, st.now.getTime()));
   const dateStr = isoDay(day);
   const seen = new Set<string>();
   const rows = outcomes.filter((o) => !seen.has(o.type) && seen.add(o.type)) // one per type per day
