@@ -91,10 +91,11 @@ describe("tasks on a real Graphile Worker", () => {
     expect(run.durationMs).toBeGreaterThanOrEqual(0);
     expect(run.jobKey).toBe(`event_log_retention:${fx.projectA.id}`);
     const events = await db.prisma.eventLog.findMany({ where: { sourceRef: `job_run:${run.id}` }, orderBy: { id: "asc" } });
-    // A run that ends before its bookkeeping is written is logged by its finished event alone, which
-    // carries its start; a longer one also has a process_started event (see the pipeline tests).
-    expect(events.map((e) => e.eventType)).toEqual(["process_finished"]);
-    expect(events[0]!.payload).toMatchObject({ status: "succeeded", counters: { processEventsDeleted: 3 }, startedAt: run.startedAt.toISOString() });
+    // A run that ends before its bookkeeping is flushed is logged by its finished event alone, which
+    // carries its start; one still open at a flush (a busy machine) also has its process_started first.
+    expect(events.map((e) => e.eventType)).toEqual(expect.arrayContaining(["process_finished"]));
+    expect(events.map((e) => e.eventType).join(",")).toMatch(/^(process_started,)?process_finished$/);
+    expect(events.at(-1)!.payload).toMatchObject({ status: "succeeded", counters: { processEventsDeleted: 3 }, startedAt: run.startedAt.toISOString() });
     // Domain events are evidence and are never pruned.
     expect(await db.prisma.eventLog.count({ where: { dedupeKey: "old-domain" } })).toBe(1);
     const sched = await db.prisma.scheduledJob.findFirstOrThrow({ where: { projectId: fx.projectA.id, task: "event_log_retention" } });

@@ -5,6 +5,7 @@ import { ForecastChart } from "~/components/ForecastChart.tsx";
 import { TrendChart } from "~/components/TrendChart.tsx";
 import { describeEvent } from "~/utils/events.ts";
 import { CATEGORY_LABELS, componentLabel, levelStyle, pct, RISK_LABELS, SCORE_LABELS } from "~/utils/labels.ts";
+import { useFormat } from "~/utils/format-context.tsx";
 import { act, load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
 
@@ -36,7 +37,17 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 type Score = Data["overview"]["scores"][number];
-const signed = (n: number) => `${n > 0 ? "+" : ""}${Math.round(n * 100) / 100}`;
+/** Scores show as whole numbers everywhere (card, chart, portfolio), so they read the same. */
+const whole = (n: number | null) => (n === null ? null : Math.round(n));
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const signed = (n: number) => `${n > 0 ? "+" : ""}${round1(n)}`;
+const levelLabel = (type: string, level: string) => (type === "health" ? `${level} concern` : type === "risk" ? `${level} risk` : type === "upsell" ? `${level === "critical" ? "very likely" : level}` : level === "critical" ? "very low" : level);
+const SCORE_EXPLAIN: Record<string, string> = {
+  health: "100 minus the weighted concerns below; each component is 0 when fine and 100 at its critical level.",
+  risk: "The weighted average of the components below; each is 0 when fine and 100 at its critical level.",
+  client_value: "Revenue, margin, engagement, tone and stability, weighted.",
+  upsell: "Client value, expressed needs and commercial stability, weighted.",
+};
 
 export default function ProjectDashboard() {
   const project = useProject();
@@ -74,7 +85,7 @@ export default function ProjectDashboard() {
         {trend.length < 2 ? (
           <div className="mt-2"><EmptyState title="Not enough history yet">The trend fills in with one snapshot per day (the daily pipeline; a new project gets 30 days back-filled).</EmptyState></div>
         ) : (
-          <div className="mt-2 rounded-lg bg-white p-2 ring-1 ring-slate-200"><TrendChart points={trend.map((t) => ({ date: t.date, health: t.health, risk: t.risk }))} /></div>
+          <div className="mt-2 rounded-lg bg-white p-2 ring-1 ring-slate-200"><TrendChart points={trend.map((t) => ({ date: t.date, health: whole(t.health), risk: whole(t.risk) }))} /></div>
         )}
       </section>
 
@@ -89,7 +100,7 @@ export default function ProjectDashboard() {
             <ul className="mt-2 divide-y divide-slate-200 rounded-lg bg-white ring-1 ring-slate-200">
               {topRecs.map((r) => (
                 <li key={r.id} className="p-3 text-sm">
-                  <span className="font-medium">P{r.priority}</span> · <Link className="underline" to={`recommendations#rec-${r.id}`}>{r.title}</Link>
+                  <span className="font-medium">{r.priority >= 5 ? "Urgent" : "Important"}</span> · <Link className="underline" to={`recommendations#rec-${r.id}`}>{r.title}</Link>
                   <div className="text-xs text-slate-500">{CATEGORY_LABELS[r.category] ?? r.category} · {r.whyNow}</div>
                 </li>
               ))}
@@ -124,27 +135,41 @@ function ScoreCard({ s }: { s: Score }) {
   return (
     <div className="rounded-lg bg-white p-4 ring-1 ring-slate-200" data-score={s.type}>
       <h3 className="text-xs font-semibold uppercase text-slate-500">{label}</h3>
-      <p><span className={`text-3xl font-bold ${levelStyle(s.type, s.level)}`}>{Math.round(s.score)}</span> <span className="text-xs text-slate-600">{s.level}{s.type === "health" ? " concern" : ""}</span></p>
+      <p><span className={`text-3xl font-bold ${levelStyle(s.type, s.level)}`}>{Math.round(s.score)}</span> <span className={`text-xs ${levelStyle(s.type, s.level)}`} data-level={s.level}>{levelLabel(s.type, s.level)}</span></p>
       <p className="text-xs text-slate-600">
         {s.sinceYesterday
-          ? <>{signed(s.sinceYesterday.delta)} since yesterday{movers.length ? `: ${movers.map((m) => `${componentLabel(m.key)} ${signed(m.delta)}`).join(", ")}` : " (no component moved)"}</>
-          : "no score from yesterday to compare with"}
+          ? <><span data-since-yesterday>{signed(Math.round(s.score) - Math.round(s.sinceYesterday.previous))} since yesterday ({Math.round(s.sinceYesterday.previous)})</span>{movers.length ? `: ${movers.map((m) => `${componentLabel(m.key)} ${signed(s.type === "health" ? -m.delta : m.delta)}`).join(", ")}` : " (no component moved)"}</>
+          : "no snapshot from yesterday to compare with"}
       </p>
       <details className="mt-2 text-xs">
         <summary className="cursor-pointer text-indigo-700">Why {Math.round(s.score)}?</summary>
-        <table className="mt-2 w-full">
+        <p className="mt-2 text-slate-600">{SCORE_EXPLAIN[s.type] ?? ""}</p>
+        <div className="mt-1 overflow-x-auto">
+        <table className="w-full">
           <caption className="sr-only">Components of the {label} score</caption>
-          <thead className="text-left text-slate-500"><tr><th scope="col">Component</th><th scope="col">Value</th><th scope="col">Weight</th><th scope="col">Adds</th><th scope="col">Δ 1 d</th></tr></thead>
+          <thead className="text-left text-slate-500"><tr><th scope="col">Component</th><th scope="col" title="0 = fine, 100 = at its critical level">Level</th><th scope="col">Weight</th><th scope="col" title={s.type === "health" ? "points this component takes off health" : "points this component adds to the score"}>{s.type === "health" ? "Takes off" : "Adds"}</th><th scope="col">Since yesterday</th><th scope="col">Records</th></tr></thead>
           <tbody>
-            {comps.map((c) => (
-              <tr key={c.key} className="border-t border-slate-100" title={(c.evidence as { snippet?: string }[]).map((e) => e.snippet).filter(Boolean).slice(0, 3).join(" · ")}>
-                <th scope="row" className="py-0.5 text-left font-normal">{componentLabel(c.key)}{(c.evidence as unknown[]).length ? <span className="text-slate-400"> ({(c.evidence as unknown[]).length} ev.)</span> : null}</th>
-                <td className="tabular-nums">{Math.round(c.value)}</td><td className="tabular-nums">{c.weight}</td><td className="tabular-nums">{c.contribution}</td>
-                <td className="tabular-nums">{changeOf.has(c.key) ? signed(changeOf.get(c.key)!) : ""}</td>
-              </tr>
-            ))}
+            {comps.map((c) => {
+              const ev = c.evidence as { kind: string; id: string; url?: string; snippet?: string }[];
+              return (
+                <tr key={c.key} className="border-t border-slate-100 align-top" data-component={c.key}>
+                  <th scope="row" className="py-0.5 pr-2 text-left font-normal">{componentLabel(c.key)}</th>
+                  <td className="tabular-nums">{Math.round(c.value)}</td><td className="tabular-nums">{Math.round(c.weight * 100)}%</td><td className="tabular-nums">{round1(c.contribution)}</td>
+                  <td className="tabular-nums">{changeOf.has(c.key) ? signed(s.type === "health" ? -changeOf.get(c.key)! : changeOf.get(c.key)!) : ""}</td>
+                  <td className="min-w-[8rem]">
+                    {ev.length === 0 ? <span className="text-slate-400">—</span> : (
+                      <ul>
+                        {ev.slice(0, 3).map((e) => <li key={`${e.kind}:${e.id}`} className="max-w-[16rem] truncate">{e.url ? <a className="underline" href={e.url} target="_blank" rel="noreferrer" title={e.snippet ?? e.id}>{e.snippet || e.kind}</a> : (e.snippet || e.id)}</li>)}
+                        {ev.length > 3 ? <li className="text-slate-500">+{ev.length - 3} more</li> : null}
+                      </ul>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
+        </div>
       </details>
     </div>
   );
@@ -162,7 +187,7 @@ function ForecastsSection({ forecasts }: { forecasts: Data["overview"]["forecast
           <div className="relative min-w-0 self-start overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
           <table className="w-full min-w-[36rem] text-sm">
             <caption className="sr-only">Probability of each risk within 7, 14 and 30 days, with confidence and drivers</caption>
-            <thead className="text-left text-xs uppercase text-slate-500"><tr><th scope="col" className="sticky left-0 z-10 bg-white p-2">Risk</th><th scope="col" className="p-2">7 d</th><th scope="col" className="p-2">14 d</th><th scope="col" className="p-2">30 d</th><th scope="col" className="p-2">Expected in</th><th scope="col" className="p-2">Confidence</th><th scope="col" className="p-2">Drivers</th></tr></thead>
+            <thead className="text-left text-xs uppercase text-slate-500"><tr><th scope="col" className="sticky left-0 z-10 bg-white p-2">Risk</th><th scope="col" className="p-2">7 d</th><th scope="col" className="p-2">14 d</th><th scope="col" className="p-2">30 d</th><th scope="col" className="p-2">Expected in</th><th scope="col" className="p-2">Confidence</th><th scope="col" className="p-2" title="what moved the 7-day probability, in percentage points">Drivers (7 d)</th></tr></thead>
             <tbody className="divide-y divide-slate-100">
               {forecasts.map((f) => (
                 <tr key={f.riskType} data-risk={f.riskType}>
@@ -170,7 +195,10 @@ function ForecastsSection({ forecasts }: { forecasts: Data["overview"]["forecast
                   <td className="p-2 tabular-nums">{pct(f.p7)}</td><td className="p-2 tabular-nums">{pct(f.p14)}</td><td className="p-2 tabular-nums">{pct(f.p30)}</td>
                   <td className="p-2 tabular-nums">{f.expectedTimeToRiskDays >= 60 ? "—" : `${Math.round(f.expectedTimeToRiskDays)} d`}</td>
                   <td className="p-2 tabular-nums">{pct(f.confidence)}</td>
-                  <td className="p-2 text-xs text-slate-600">{(f.topDrivers as { key: string; contribution: number }[]).filter((d) => d.contribution > 0).map((d) => `${componentLabel(d.key)} (${pct(d.contribution)})`).join(", ") || "—"}</td>
+                  <td className="p-2 text-xs text-slate-600">
+                    {(f.topDrivers as { key: string; contribution: number }[]).filter((d) => d.contribution > 0).map((d) => `${componentLabel(d.key)} +${Math.round(d.contribution * 100)} pts`).join(", ") || "—"}
+                    {f.similarCases.length ? <div className="text-slate-500">{f.similarCases.length} similar case{f.similarCases.length === 1 ? "" : "s"}{f.similarCases.some((c) => c.visible) ? `: ${f.similarCases.filter((c) => c.visible).map((c) => c.projectName).join(", ")}` : ""}</div> : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -219,21 +247,23 @@ function UpsellSection({ rows }: { rows: Data["upsell"] }) {
 }
 
 type Metrics = { comms: Record<string, number | null>; delivery: Record<string, number | null>; pipeline: Record<string, number | null> };
-const money = (n: number | null | undefined) => (n === null || n === undefined ? "—" : n.toLocaleString("en-US", { maximumFractionDigits: 0 }));
-const num = (n: number | null | undefined, unit = "") => (n === null || n === undefined ? "—" : `${n}${unit}`);
+const num = (n: number | null | undefined, unit = "") => (n === null || n === undefined ? "—" : `${Math.round(n * 10) / 10}${unit}`);
 
 function AnalyticsSection({ analytics }: { analytics: Data["analytics"] }) {
+  const f = useFormat();
+  const money = (n: number | null | undefined) => (n === null || n === undefined ? "—" : f.money(n));
+  const minutes = (n: number | null | undefined) => (n === null || n === undefined ? "—" : f.minutes(n));
   if (!analytics) {
     return (
       <section aria-labelledby="analytics-heading">
         <h2 id="analytics-heading" className="text-lg font-semibold">Last 30 days</h2>
-        <div className="mt-2"><EmptyState title="No figures yet">The analytics_aggregates job computes them every 30 minutes (Operations → run now).</EmptyState></div>
+        <div className="mt-2"><EmptyState title="No figures yet">They are computed every 30 minutes and after each sync (Operations → “30-day figures” → run now).</EmptyState></div>
       </section>
     );
   }
   const m = analytics.metrics as unknown as Metrics;
   const groups: { title: string; items: [string, string][] }[] = [
-    { title: "Communication", items: [["Client messages", num(m.comms.inbound)], ["Team messages", num(m.comms.outbound)], ["First reply (median)", num(m.comms.firstResponseMinutesMedian, " min")], ["First reply (p90)", num(m.comms.firstResponseMinutesP90, " min")], ["Unanswered > 24 h", num(m.comms.unansweredOver24h)]] },
+    { title: "Communication", items: [["Client messages", num(m.comms.inbound)], ["Team messages", num(m.comms.outbound)], ["First reply (median)", minutes(m.comms.firstResponseMinutesMedian)], ["First reply (slowest 10%)", minutes(m.comms.firstResponseMinutesP90)], ["Unanswered > 24 h", num(m.comms.unansweredOver24h)]] },
     { title: "Delivery", items: [["Issues opened", num(m.delivery.opened)], ["Issues completed", num(m.delivery.completed)], ["Lead time (median)", num(m.delivery.leadTimeDaysMedian, " d")], ["Open / blocked", `${num(m.delivery.open)} / ${num(m.delivery.blocked)}`], ["Overdue", num(m.delivery.overdue)]] },
     { title: "Pipeline", items: [["Open deals", num(m.pipeline.openDeals)], ["Open value", money(m.pipeline.openAmount)], ["Weighted", money(m.pipeline.weightedAmount)], ["Won 30 / 60 / 90 d", `${money(m.pipeline.won30d)} / ${money(m.pipeline.won60d)} / ${money(m.pipeline.won90d)}`]] },
   ];

@@ -61,7 +61,7 @@ export default function Portfolio() {
         </div>
         {total > 0 ? (
           <dl className="grid grid-cols-2 gap-3 sm:grid-cols-5" aria-label="Portfolio at a glance">
-            {([["Projects", summary.projects], ["Need attention", summary.needAttention], ["With a P5 action", summary.urgent], ["Open recommendations", summary.openRecommendations], ["Failing connectors", summary.failingConnectors]] as const).map(([k, v]) => (
+            {([["Projects", summary.projects], ["Need attention", summary.needAttention], ["With an urgent action", summary.urgent], ["Open recommendations", summary.openRecommendations], ["Failing connectors", summary.failingConnectors]] as const).map(([k, v]) => (
               <div key={k} className="rounded-lg bg-white p-3 ring-1 ring-slate-200">
                 <dt className="text-xs uppercase text-slate-500">{k}</dt>
                 <dd className={`text-2xl font-bold ${v > 0 && k !== "Projects" && k !== "Open recommendations" ? "text-rose-700" : ""}`}>{v}</dd>
@@ -97,11 +97,11 @@ export default function Portfolio() {
                           <Link className="underline" to={`/projects/${p.id}`}>{p.name}</Link>
                           <div className="text-xs font-normal text-slate-500">{p.role}{p.id === activeProjectId ? " · Last opened" : ""}</div>
                         </th>
-                        <td className="p-2">{p.health ? <span className={`font-bold ${levelStyle("health", p.health.level)}`}>{Math.round(p.health.score)}</span> : <span className="text-slate-400">—</span>}</td>
-                        <td className="p-2">{p.risk ? <span className={`font-bold ${levelStyle("risk", p.risk.level)}`}>{Math.round(p.risk.score)}</span> : <span className="text-slate-400">—</span>}</td>
-                        <td className="p-2"><Sparkline label={`Health of ${p.name} over the last 14 days`} values={p.trend.map((t) => t.health)} /></td>
+                        <td className="p-2" data-health={p.health ? Math.round(p.health.score) : ""}>{p.health ? <><span className={`font-bold ${levelStyle("health", p.health.level)}`}>{Math.round(p.health.score)}</span> <span className={`text-xs ${levelStyle("health", p.health.level)}`}>{p.health.level} concern</span></> : <span className="text-slate-400">—</span>}</td>
+                        <td className="p-2" data-risk={p.risk ? Math.round(p.risk.score) : ""}>{p.risk ? <><span className={`font-bold ${levelStyle("risk", p.risk.level)}`}>{Math.round(p.risk.score)}</span> <span className={`text-xs ${levelStyle("risk", p.risk.level)}`}>{p.risk.level} risk</span></> : <span className="text-slate-400">—</span>}</td>
+                        <td className="p-2"><Sparkline label={`Health of ${p.name} over the last 14 days`} values={p.trend.map((t) => (t.health === null ? null : Math.round(t.health)))} /></td>
                         <td className="p-2">
-                          {p.topRecommendation ? <Link className="underline" to={`/projects/${p.id}/recommendations`}>P{p.topRecommendation.priority} · {p.topRecommendation.title}</Link> : <span className="text-slate-500">{p.health ? "Nothing to do" : "No data yet"}</span>}
+                          {p.topRecommendation ? <Link className="underline" to={`/projects/${p.id}/recommendations`}>{p.topRecommendation.priority >= 5 ? "Urgent" : "Important"} · {p.topRecommendation.title}</Link> : <span className="text-slate-500">{p.health ? "Nothing to do" : "No data yet"}</span>}
                           {p.openRecommendations > 1 ? <div className="text-xs text-slate-500">+{p.openRecommendations - 1} more</div> : null}
                         </td>
                         <td className="p-2 text-xs text-slate-600">

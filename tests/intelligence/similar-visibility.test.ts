@@ -41,7 +41,11 @@ beforeAll(async () => {
   const outcomes = await db.prisma.pastCaseOutcome.findMany({ where: { projectId: fx.projectB.id } });
   const refs = outcomes.flatMap((o) => o.evidenceRefs as { id: string; url?: string; snippet?: string }[]);
   // The generator writes the same planted sentences in every project: a snippet Alpha has too is not Beta's secret.
-  const alphaTexts = (await db.prisma.cwMessage.findMany({ where: { projectId: fx.projectA.id }, select: { content: true } })).map((m) => m.content ?? "");
+  const alphaTexts = [
+    ...(await db.prisma.cwMessage.findMany({ where: { projectId: fx.projectA.id }, select: { content: true } })).map((m) => m.content ?? ""),
+    JSON.stringify(await db.prisma.kagSignal.findMany({ where: { projectId: fx.projectA.id } })),
+    JSON.stringify(await db.prisma.pastCaseOutcome.findMany({ where: { projectId: fx.projectA.id }, select: { notes: true, evidenceRefs: true } })),
+  ];
   secrets = [fx.projectB.name, fx.projectB.id, ...refs.flatMap((r) => [r.url, r.snippet].filter((x): x is string => !!x && x.length > 12 && !alphaTexts.some((t) => t.includes(x))))];
   expect(secrets.some((x) => x.startsWith("http"))).toBe(true);
   // The fixture really has something to hide: Beta's outcomes cite client-facing text.
