@@ -67,7 +67,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
       return act(request, async () => {
         const r = await caller.intelligence.act({ projectId, id, type: type as never, payload });
         if (r.idempotent) return { message: type === "send_message" ? "This exact message was already sent — nothing was sent twice." : "Already done: the same action as before.", close: true };
-        const message = type === "send_message" ? "Sending to the client… it shows in the action log below as soon as Chatwoot has it." : type === "create_or_update_task" ? "Creating the task in Linear…" : "Reminder set for tomorrow.";
+        const message = type === "send_message" ? "Message on its way: the action log below shows it once Chatwoot has it." : type === "create_or_update_task" ? "Task requested: the action log below shows it once Linear has it." : "Reminder set for tomorrow.";
         return { message, close: true };
       });
     }

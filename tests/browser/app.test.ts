@@ -225,7 +225,7 @@ describe("in a real browser", () => {
     await text.fill(confirmed);
     await draft.getByRole("button", { name: "Send to the client" }).click();
     // The card answers in place, the draft closes, and the state follows live (no reload).
-    await expect.poll(() => card.getByRole("status").first().textContent()).toMatch(/Sending to the client/);
+    await expect.poll(() => card.getByRole("status").first().textContent()).toMatch(/Message on its way/);
     await expect.poll(() => draft.count()).toBe(0);
     await expect.poll(() => card.locator('[data-action="send_message"]').getAttribute("data-run-status"), { timeout: 30_000 }).toBe("succeeded");
     expect(sims.chatwoot.requests.filter((r) => r.method === "POST").length).toBe(postsBefore + 1);

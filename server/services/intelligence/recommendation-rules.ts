@@ -76,11 +76,12 @@ export function draftRecommendations(x: RuleInputs): Draft[] {
 
   const burn = s("budget_burn_rate");
   const margin = s("margin_risk");
+  const marginPct = det<{ marginPct?: number | null }>("margin_risk").marginPct ?? null;
   if (burn >= 1.1 || margin >= 0.25 || f.finance_risk.p7 >= 0.45) {
     out.push({
       category: "finance_risk", priority: f.finance_risk.p7 >= 0.7 || burn >= 1.2 || margin >= 0.4 ? 5 : 4, dueInDays: 2, ownerRole: "finance_lead",
       title: `Review the budget: cost is at ${pct(burn)} of plan`,
-      rationale: `Cost to date is ${pct(burn)} of the planned budget and the margin risk is ${pct(margin)}. Every further week at this burn deepens the loss.`,
+      rationale: `Cost to date is ${pct(burn)} of the planned budget${marginPct === null ? "" : `; the margin is ${pct(marginPct)} (healthy is 35% or more)`}. Every further week at this burn deepens the loss.`,
       whyNow: `Finance risk within 14 days: ${pct(f.finance_risk.p14)}.`,
       expectedImpact: "A re-estimate and a conversation about budget or scope now limits the overrun.",
       template: "finance_risk_review", evidence: ev("budget_burn_rate", "margin_risk"),
