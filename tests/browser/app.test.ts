@@ -139,11 +139,11 @@ describe("in a real browser", () => {
     await screenshot(page, "10-connector-error");
     await errors.getByRole("button", { name: "Retry now" }).click();
     await expect.poll(() => page.getByText(/Retrying linear/).isVisible()).toBe(true);
+    // The sync state and the error's resolution are two writes: wait until the page shows both.
     await expect.poll(async () => {
       await page.reload();
-      return page.locator('[data-connector="linear"]').getAttribute("data-status");
-    }, { timeout: 30_000 }).toBe("ok");
-    expect(await page.getByRole("region", { name: "Connector errors" }).count()).toBe(0);
+      return [await page.locator('[data-connector="linear"]').getAttribute("data-status"), await page.getByRole("region", { name: "Connector errors" }).count()];
+    }, { timeout: 30_000 }).toEqual(["ok", 0]);
     expect((await db.prisma.connectorError.findFirstOrThrow({ where: { projectId: acmeId, connector: "linear" } })).status).toBe("resolved");
     await screenshot(page, "11-connector-resolved");
     expect(watch.problems).toEqual([]);
@@ -162,7 +162,7 @@ describe("in a real browser", () => {
     const row = page.locator(`tr[data-project="${acmeId}"]`);
     await expect.poll(() => row.getByRole("img", { name: /Health of Acme Web Relaunch/ }).isVisible()).toBe(true);
     expect(await row.getByText(/chatwoot: (just now|\d+ min ago)/).isVisible()).toBe(true);
-    expect(await row.getByRole("link", { name: /^P5 · / }).isVisible()).toBe(true);
+    expect(await row.getByRole("link", { name: /^Urgent · / }).isVisible()).toBe(true);
     await screenshot(page, "16-portfolio");
     // The dashboard: the trend chart (recharts) and the forecast.
     await gotoHydrated(page, `${server.url}/projects/${acmeId}`);
