@@ -25,10 +25,15 @@ export type DraftContext = {
   requestCount: number;
 };
 
-/** A sentence-sized excerpt: the first sentence or ~140 characters, cut at a word boundary. */
+/**
+ * A sentence-sized excerpt the client recognises: the first question (what was asked of them), else
+ * the first sentence, at most ~140 characters cut at a word boundary.
+ */
 export function excerpt(text: string, max = 140): string {
   const clean = text.replace(/\s+/g, " ").trim();
-  const sentence = /^(.{20,}?[.!?])(\s|$)/u.exec(clean)?.[1] ?? clean;
+  // A sentence ends at . ! ? or … followed by a space ("v2.1" and "example.com/a.b" do not end one).
+  const sentences = clean.split(/(?<=[.!?…])\s+/u).filter((x) => x.length >= 3);
+  const sentence = sentences.find((x) => x.endsWith("?")) ?? sentences[0] ?? clean;
   if (sentence.length <= max) return sentence;
   const cut = sentence.slice(0, max);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), max - 20)).trimEnd()}…`;
