@@ -52,6 +52,7 @@ const SCORE_EXPLAIN: Record<string, string> = {
 export default function ProjectDashboard() {
   const project = useProject();
   const { scheduled, events, overview, topRecs, trend, upsell, analytics, connectors } = useLoaderData<typeof loader>();
+  const f = useFormat();
   const failingJobs = scheduled.filter((j) => j.lastStatus === "failed");
   const failingConnectors = connectors.state.filter((c) => c.status === "failed");
   const score = (t: string) => overview.scores.find((s) => s.type === t);
@@ -118,7 +119,7 @@ export default function ProjectDashboard() {
           <div className="mt-2"><EmptyState title="No activity yet">Messages, issues and deals show up here after the first connector sync.</EmptyState></div>
         ) : (
           <ul className="mt-2 divide-y divide-slate-200 rounded-lg bg-white ring-1 ring-slate-200">
-            {events.map((e) => <li key={e.id} className="p-3 text-sm"><span className="text-slate-500"><Time value={e.occurredAt} /> · {e.source}</span> <span className="ml-1">{describeEvent(e)}</span></li>)}
+            {events.map((e) => <li key={e.id} className="p-3 text-sm"><span className="text-slate-500"><Time value={e.occurredAt} /> · {e.source}</span> <span className="ml-1">{describeEvent(e, f)}</span></li>)}
           </ul>
         )}
       </section>
@@ -133,7 +134,7 @@ function ScoreCard({ s }: { s: Score }) {
   const comps = [...s.components].sort((a, b) => b.contribution - a.contribution);
   const label = SCORE_LABELS[s.type] ?? s.type;
   return (
-    <div className="rounded-lg bg-white p-4 ring-1 ring-slate-200" data-score={s.type}>
+    <div className="min-w-0 rounded-lg bg-white p-4 ring-1 ring-slate-200" data-score={s.type}>
       <h3 className="text-xs font-semibold uppercase text-slate-500">{label}</h3>
       <p><span className={`text-3xl font-bold ${levelStyle(s.type, s.level)}`}>{Math.round(s.score)}</span> <span className={`text-xs ${levelStyle(s.type, s.level)}`} data-level={s.level}>{levelLabel(s.type, s.level)}</span></p>
       <p className="text-xs text-slate-600">
