@@ -197,7 +197,7 @@ function ForecastsSection({ forecasts }: { forecasts: Data["overview"]["forecast
                   <td className="p-2 tabular-nums">{f.expectedTimeToRiskDays >= 60 ? "—" : `${Math.round(f.expectedTimeToRiskDays)} d`}</td>
                   <td className="p-2 tabular-nums">{pct(f.confidence)}</td>
                   <td className="p-2 text-xs text-slate-600">
-                    {(f.topDrivers as { key: string; contribution: number }[]).filter((d) => d.contribution > 0).map((d) => `${componentLabel(d.key)} +${Math.round(d.contribution * 100)} pts`).join(", ") || "—"}
+                    {(f.topDrivers as { key: string; contribution: number }[]).filter((d) => Math.round(d.contribution * 100) >= 1).map((d) => `${componentLabel(d.key)} +${Math.round(d.contribution * 100)} pts`).join(", ") || "—"}
                     {f.similarCases.length ? <div className="text-slate-500">{f.similarCases.length} similar case{f.similarCases.length === 1 ? "" : "s"}{f.similarCases.some((c) => c.visible) ? `: ${f.similarCases.filter((c) => c.visible).map((c) => c.projectName).join(", ")}` : ""}</div> : null}
                   </td>
                 </tr>

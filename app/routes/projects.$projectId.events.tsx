@@ -50,7 +50,7 @@ function signalWhy(s: Signal, f: BoundFormat): string {
     case "blockers_age": return `${d.openBlockers ?? 0} open blocker(s)`;
     case "scope_creep_rate": return `${d.scopeRequests7d ?? 0} scope request(s) in 7 days`;
     case "budget_burn_rate": return d.plan ? `cost ${f.money(Number(d.cost ?? 0))} of ${f.money(Number(d.plan))} planned` : "no plan recorded";
-    case "response_time_avg": return `${d.samples ?? 0} answered client message(s)`;
+    case "response_time_avg": return `${d.samples ?? 0} replies to the client${typeof d.slowest === "number" ? `; the slowest took ${f.minutes(d.slowest)}` : ""}`;
     case "agreement_overdue_count": return `${s.value} open issue(s) past their due date`;
     case "stage_overdue": return Array.isArray(d.overdueStages) && d.overdueStages.length ? `${(d.overdueStages[0] as { name: string }).name} past its target date` : "no stage past its target date";
     case "sentiment_trend": return d.ewma === null || d.ewma === undefined ? "no client messages to read" : `average tone ${d.ewma} (was ${d.previous ?? "—"})`;

@@ -1,9 +1,10 @@
 // Words for the keys the pipeline stores: signals, score components, forecast drivers, risk types,
 // recommendation categories and event types. One place, so every page says the same thing.
+import { formatMinutes } from "./format.ts";
 
 export const SIGNAL_LABELS: Record<string, { label: string; unit: string; format?: (v: number) => string }> = {
   waiting_on_client_days: { label: "Waiting on client", unit: "days" },
-  response_time_avg: { label: "Average response time", unit: "min" },
+  response_time_avg: { label: "Typical first reply to the client (median)", unit: "", format: (v) => formatMinutes(v) },
   blockers_age: { label: "Age of open blockers", unit: "days" },
   stage_overdue: { label: "Stage overdue", unit: "days" },
   agreement_overdue_count: { label: "Overdue commitments", unit: "" },

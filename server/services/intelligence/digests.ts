@@ -91,7 +91,8 @@ export function templateSummary(name: string, kind: DigestKind, c: Content): str
   if (c.health.end !== null) parts.push(`${period} ${name} ended at health ${fmt(c.health.end)} (from ${fmt(c.health.start)}) and risk ${fmt(c.risk.end)} (from ${fmt(c.risk.start)}).`);
   else parts.push(`${period} ${name} had no snapshot yet.`);
   const msgs = (c.activity.message_received ?? 0) + (c.activity.message_sent ?? 0);
-  parts.push(`${msgs} message${msgs === 1 ? "" : "s"}, ${c.activity.issue_created ?? 0} issues opened and ${c.activity.issue_completed ?? 0} completed.`);
+  const opened = c.activity.issue_created ?? 0;
+  parts.push(`${msgs} message${msgs === 1 ? "" : "s"}, ${opened} issue${opened === 1 ? "" : "s"} opened and ${c.activity.issue_completed ?? 0} completed.`);
   if (c.recommendationsRaised.length) parts.push(`New: ${c.recommendationsRaised.slice(0, 3).map((r) => r.title).join("; ")}.`);
   if (c.recommendationsClosed.length) parts.push(`${c.recommendationsClosed.length} recommendation${c.recommendationsClosed.length === 1 ? "" : "s"} closed.`);
   if (c.outcomes.length) parts.push(`Risks that materialised: ${[...new Set(c.outcomes.map((o) => o.type.replace("_", " ")))].join(", ")}.`);

@@ -98,27 +98,32 @@ export function computeSignals(f: ProjectFacts): Signal[] {
     approvalPending: pendingApprovals.length > 0, pendingApprovals: pendingApprovals.length,
   }, waiting > 0 ? [...newest(pendingApprovals, 5), ...newest(unanswered, 5), ...(lastClient ? [lastWord(lastClient)] : [])] : []);
 
-  // response_time_avg: minutes from a client message to the team's next answer *in the same
-  // conversation* (a queue of pending client messages per conversation): an answer in another thread
-  // answers nothing.
-  const queues = new Map<string, Date[]>();
-  let totalMin = 0;
-  let samples = 0;
+  // response_time_avg: how long the client typically waits for the team — minutes from the first of
+  // the client's unanswered messages to the team's next message *in the same conversation*, one
+  // sample per burst (an answer in another thread answers nothing; three quick client messages are
+  // answered by one reply), summarised by the median as support tools report first-response time:
+  // SPEC's mean let one weekend or one forgotten thread make every project "critical".
+  const waitingSinceByConv = new Map<string, Date>();
+  const waits: number[] = [];
   const slow: Dated[] = [];
   for (const m of f.messages) {
     const key = m.conversationId ?? "";
-    const queue = queues.get(key) ?? [];
-    queues.set(key, queue);
-    if (m.actor === "client") queue.push(m.at);
-    else if (queue.length) {
-      const minutes = (m.at.getTime() - queue.shift()!.getTime()) / 60_000;
-      totalMin += minutes;
-      samples++;
+    const since = waitingSinceByConv.get(key);
+    if (m.actor === "client") {
+      if (!since) waitingSinceByConv.set(key, m.at);
+    } else if (since) {
+      const minutes = (m.at.getTime() - since.getTime()) / 60_000;
+      waits.push(minutes);
       if (minutes >= THRESHOLDS.response_time_avg.warn) slow.push(m);
+      waitingSinceByConv.delete(key);
     }
   }
-  const pending = [...queues.values()].reduce((a, q) => a + q.length, 0);
-  push("response_time_avg", samples ? totalMin / samples : 0, { samples, unanswered: pending }, newest(slow));
+  const sorted = [...waits].sort((a, b) => a - b);
+  const median = sorted.length ? (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2 : 0;
+  push("response_time_avg", median, {
+    samples: waits.length, unanswered: waitingSinceByConv.size, meanMinutes: waits.length ? round(waits.reduce((a, b) => a + b, 0) / waits.length, 1) : null,
+    slowest: sorted.length ? round(sorted.at(-1)!, 1) : null,
+  }, newest(slow));
 
   // blockers_age: mean days the currently blocked issues have been blocked.
   const ages = f.openBlockers.map((b) => (now - b.at.getTime()) / DAY);
