@@ -8,7 +8,7 @@ import { describeLlmError, llmClient } from "../llm/client.ts";
 import { isoDay, utcDay } from "../../time.ts";
 import { conversationLanguage, type Language } from "../understanding/language.ts";
 import type { ActionType } from "./actions.ts";
-import { linearTeams } from "./actions.ts";
+import { linearTeams } from "../connectors/linear-outbound.ts";
 import { clientMessageDraft, followUpStepDrafts, isClientFacing, type ClientFacingCategory } from "./client-drafts.ts";
 import { displayText } from "./wording.ts";
 
@@ -196,9 +196,15 @@ export function taskDueDate(rec: { dueDate: Date }, now: Date): string {
   return isoDay(rec.dueDate.getTime() < today.getTime() ? today : rec.dueDate);
 }
 
-async function taskDraft(db: Db, env: Env, rec: Rec, input: { projectId: string; now: Date }): Promise<TaskDraft> {
+/** A task's default text: the recommendation's reasoning and the records behind it, as links. */
+export function taskDescription(rec: Parameters<typeof displayText>[0] & { evidenceRefs: unknown }): string {
   const text = displayText(rec);
   const evidence = (rec.evidenceRefs as EvidenceRef[]).slice(0, 10).map((e) => `- ${e.kind}: ${e.url ?? e.id}${e.snippet ? ` — ${e.snippet.slice(0, 120)}` : ""}`).join("\n");
+  return `${text.rationale}\n\nWhy now: ${text.whyNow}\n\nEvidence:\n${evidence}`;
+}
+
+async function taskDraft(db: Db, env: Env, rec: Rec, input: { projectId: string; now: Date }): Promise<TaskDraft> {
+  const text = displayText(rec);
   let teams: { id: string; name: string }[] = [];
   let note: string | null = null;
   try {
@@ -208,7 +214,7 @@ async function taskDraft(db: Db, env: Env, rec: Rec, input: { projectId: string;
     note = `Linear could not be reached to list its teams (${e instanceof Error ? e.message.slice(0, 200) : String(e)}); try again later.`;
   }
   return {
-    type: "create_or_update_task", title: text.title.slice(0, 250), description: `${text.rationale}\n\nWhy now: ${text.whyNow}\n\nEvidence:\n${evidence}`,
+    type: "create_or_update_task", title: text.title.slice(0, 250), description: taskDescription(rec),
     dueDate: taskDueDate(rec, input.now), today: isoDay(input.now), teams, teamId: teams[0]?.id ?? null, note,
   };
 }

@@ -5,13 +5,11 @@ import type { Env } from "../../env.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { recordAudit, type Actor } from "../audit.ts";
-import { createHttpClient } from "../connectors/http-client.ts";
-import { resolveSource } from "../connectors/sources.ts";
-import { httpOptionsFor } from "../connectors/sync.ts";
 import { conversationUrl, postChatwootMessage } from "../connectors/chatwoot-outbound.ts";
+import { linearGraphql, linearTeams } from "../connectors/linear-outbound.ts";
 import { appendEvents, dedupeKey, type EvidenceRef } from "../events/event-log.ts";
 import { isoDay } from "../../time.ts";
-import { actionOptions, taskDueDate } from "./action-drafts.ts";
+import { actionOptions, taskDescription, taskDueDate } from "./action-drafts.ts";
 import { displayText } from "./wording.ts";
 
 // Acting on a recommendation: create a Linear task, send the client a Chatwoot message, or set a
@@ -138,40 +136,22 @@ const sendMessage: Exec = async (db, env, run) => {
 const ISSUE_CREATE = /* GraphQL */ `
   mutation CreateTask($input: IssueCreateInput!) { issueCreate(input: $input) { success issue { id identifier url } } }`;
 const ISSUE_LOOKUP = /* GraphQL */ `query TaskById($id: String!) { issue(id: $id) { id identifier url } }`;
-const TEAMS = /* GraphQL */ `query Teams { teams(first: 50) { nodes { id name } } }`;
-const gql = <T extends z.ZodType>(data: T) => z.object({ data: data.nullable(), errors: z.array(z.object({ message: z.string() })).optional() });
 const issueRef = z.object({ id: z.string(), identifier: z.string(), url: z.string() });
-
-function linearClient(db: Db, env: Env, projectId: string) {
-  return resolveSource(db, env, projectId, "linear").then((source) => {
-    const http = createHttpClient(httpOptionsFor("linear", source, { maxRetries: 1 }));
-    return async <T extends z.ZodType>(query: string, variables: Record<string, unknown>, schema: T) => (await http.request("POST", "graphql", { body: { query, variables }, schema: gql(schema) })).data;
-  });
-}
-
-/** The Linear teams a task can be created in. */
-export async function linearTeams(db: Db, env: Env, projectId: string): Promise<{ id: string; name: string }[]> {
-  const post = await linearClient(db, env, projectId);
-  const res = await post(TEAMS, {}, z.object({ teams: z.object({ nodes: z.array(z.object({ id: z.string(), name: z.string() })) }) }));
-  return res.data?.teams.nodes ?? [];
-}
 
 const createTask: Exec = async (db, env, run, rec, now) => {
   const payload = actionPayload.create_or_update_task.parse(run.payload);
-  const post = await linearClient(db, env, run.projectId);
+  const post = await linearGraphql(db, env, run.projectId);
   // The issue id is the run id: a retry after a crash finds the issue it already created.
   const existing = await post(ISSUE_LOOKUP, { id: run.id }, z.object({ issue: issueRef.nullable() }));
   if (existing.data?.issue) return { issueId: existing.data.issue.id, identifier: existing.data.issue.identifier, url: existing.data.issue.url, recovered: true };
   const teamId = payload.teamId ?? (await linearTeams(db, env, run.projectId))[0]?.id;
   if (!teamId) throw new ValidationError("the Linear workspace has no team to create the task in");
-  const text = displayText(rec);
-  const evidence = (rec.evidenceRefs as EvidenceRef[]).slice(0, 10).map((e) => `- ${e.kind}: ${e.url ?? e.id}${e.snippet ? ` — ${e.snippet.slice(0, 120)}` : ""}`).join("\n");
   // Never due in the past: an old recommendation's date moves to today (a retry days later as well).
   const dueDate = [payload.dueDate ?? taskDueDate(rec, now), isoDay(now)].sort().at(-1)!;
   const res = await post(ISSUE_CREATE, {
     input: {
-      id: run.id, teamId, title: payload.title ?? `[Control Tower] ${text.title}`.slice(0, 250), priority: rec.priority >= 5 ? 1 : 2, dueDate,
-      description: payload.description ?? `${text.rationale}\n\nWhy now: ${text.whyNow}\n\nEvidence:\n${evidence}`,
+      id: run.id, teamId, title: payload.title ?? `[Control Tower] ${displayText(rec).title}`.slice(0, 250), priority: rec.priority >= 5 ? 1 : 2, dueDate,
+      description: payload.description ?? taskDescription(rec),
     },
   }, z.object({ issueCreate: z.object({ success: z.boolean(), issue: issueRef.nullable() }) }));
   if (res.errors?.length || !res.data?.issueCreate.issue) throw new Error(`Linear refused the task: ${res.errors?.map((e) => e.message).join("; ") ?? "no issue returned"}`);
