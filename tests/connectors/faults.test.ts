@@ -181,7 +181,11 @@ describe("persistent failure", () => {
 describe("a worker killed in the middle of a sync", () => {
   it("restarts and ends with the same rows as an uninterrupted sync", async () => {
     const { projectId, gen } = await freshProject();
-    sims.linear.inject({ kind: "slow", ms: 150 }, 1000);
+    // The first requests (the structure, the first issue page) answer quickly, every later page takes
+    // 3 s: once the first page's rows are in, the worker is killed well before the next page lands,
+    // however busy the machine is.
+    sims.linear.inject({ kind: "slow", ms: 150 }, 2);
+    sims.linear.inject({ kind: "slow", ms: 3000 }, 1000);
     await enqueueProjectJob(db.prisma, { task: "linear_sync", payload: { projectId, trigger: "manual" }, maxAttempts: 5 });
     const child = spawn(process.execPath, ["--import", "tsx", "jobs/worker.ts"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: "silent", SESSION_SECRET: env.SESSION_SECRET }, stdio: "ignore" });
     try {
