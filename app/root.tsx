@@ -29,8 +29,10 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 // Polling (useRevalidator on the Operations and event pages) re-reads the page's data, not the
 // reader's preferences; submissions and navigations revalidate as usual.
-export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, currentUrl, nextUrl, defaultShouldRevalidate }) =>
-  !formMethod && currentUrl.href === nextUrl.href ? false : defaultShouldRevalidate;
+// The reader's settings change only on their own forms: background polling and a card's "shown"
+// count (one post per card) do not re-read them.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, formData, currentUrl, nextUrl, defaultShouldRevalidate }) =>
+  (!formMethod && currentUrl.href === nextUrl.href) || formData?.get("intent") === "shown" ? false : defaultShouldRevalidate;
 
 /** On a signed-in user's first visit, stores the browser's time zone once (never overrides a chosen one). */
 function ReportTimeZone() {

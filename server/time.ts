@@ -8,3 +8,6 @@ export const utcDay = (d: Date): Date => new Date(Date.UTC(d.getUTCFullYear(), d
 
 /** The UTC calendar date of `d` as YYYY-MM-DD (what a `date` column is compared with). */
 export const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
+
+/** The calendar date (YYYY-MM-DD) it is at `d` in an IANA time zone: "today" for a reader there. */
+export const dayIn = (d: Date, timeZone = "UTC"): string => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(d);

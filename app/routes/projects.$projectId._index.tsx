@@ -4,7 +4,8 @@ import { EmptyState, Time } from "~/components/AppShell.tsx";
 import { ForecastChart } from "~/components/ForecastChart.tsx";
 import { TrendChart } from "~/components/TrendChart.tsx";
 import { describeEvent } from "~/utils/events.ts";
-import { CATEGORY_LABELS, componentLabel, levelStyle, pct, RISK_LABELS, SCORE_LABELS } from "~/utils/labels.ts";
+import { CATEGORY_LABELS, componentLabel, levelLabel, levelStyle, pct, RISK_LABELS, SCORE_LABELS } from "~/utils/labels.ts";
+import { priorityLabel } from "~/utils/recommendations.ts";
 import { useFormat } from "~/utils/format-context.tsx";
 import { act, load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
@@ -41,7 +42,6 @@ type Score = Data["overview"]["scores"][number];
 const whole = (n: number | null) => (n === null ? null : Math.round(n));
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const signed = (n: number) => `${n > 0 ? "+" : ""}${round1(n)}`;
-const levelLabel = (type: string, level: string) => (type === "health" ? `${level} concern` : type === "risk" ? `${level} risk` : type === "upsell" ? `${level === "critical" ? "very likely" : level}` : level === "critical" ? "very low" : level);
 const SCORE_EXPLAIN: Record<string, string> = {
   health: "100 minus the weighted concerns below; each component is 0 when fine and 100 at its critical level.",
   risk: "The weighted average of the components below; each is 0 when fine and 100 at its critical level.",
@@ -101,7 +101,7 @@ export default function ProjectDashboard() {
             <ul className="mt-2 divide-y divide-slate-200 rounded-lg bg-white ring-1 ring-slate-200">
               {topRecs.map((r) => (
                 <li key={r.id} className="p-3 text-sm">
-                  <span className="font-medium">{r.priority >= 5 ? "Urgent" : "Important"}</span> · <Link className="underline" to={`recommendations#rec-${r.id}`}>{r.title}</Link>
+                  <span className="font-medium">{priorityLabel(r.priority)}</span> · <Link className="underline" to={`recommendations#rec-${r.id}`}>{r.title}</Link>
                   <div className="text-xs text-slate-500">{CATEGORY_LABELS[r.category] ?? r.category} · {r.whyNow}</div>
                 </li>
               ))}

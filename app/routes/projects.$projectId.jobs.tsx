@@ -144,9 +144,12 @@ export default function JobsPage() {
   // a little while after (a run's bookkeeping can land just after its job leaves the queue, and a
   // quick job can be done before the page first sees it), so states change without a reload.
   const [pollUntil, setPollUntil] = useState(0);
+  // Every change of activity (starting or ending) moves the deadline: polling lingers after the end.
+  const [seen, setSeen] = useState(false);
   useEffect(() => {
-    if (active || submitting) setPollUntil(Date.now() + LINGER_MS);
-  }, [active, submitting]);
+    if (active || submitting || seen) setPollUntil(Date.now() + LINGER_MS);
+    if (active || submitting) setSeen(true);
+  }, [active, submitting, seen]);
   useEffect(() => {
     if (!active && pollUntil === 0) return;
     const t = setInterval(() => {

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useActionData, useLoaderData, useRevalidator, useSearchParams, type ShouldRevalidateFunction } from "@remix-run/react";
+import { Link, Outlet, useActionData, useLoaderData, useMatches, useRevalidator, useSearchParams, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useEffect } from "react";
 import { EmptyState } from "~/components/AppShell.tsx";
 import type { DraftView } from "~/components/recommendations/ActionDraftPanel.tsx";
@@ -7,32 +7,18 @@ import { RecommendationCard } from "~/components/recommendations/RecommendationC
 import { act, load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
 
-const DRAFT_KINDS = { message: "send_message", sequence: "send_message", task: "create_or_update_task" } as const;
-
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const caller = requireCaller(context, request);
   const projectId = params.projectId!;
   const url = new URL(request.url);
   const includeHidden = url.searchParams.get("hidden") === "1";
   const includeInactive = url.searchParams.get("inactive") === "1";
-  const draftFor = url.searchParams.get("draft");
-  const kind = url.searchParams.get("kind") as keyof typeof DRAFT_KINDS | null;
-  const [list, runs, followUps, draft] = await Promise.all([
-    load(request, () => caller.intelligence.recommendations({ projectId, includeHidden, includeInactive, limit: 100 })),
+  const [list, runs, followUps] = await Promise.all([
+    load(request, () => caller.intelligence.recommendations({ projectId, includeHidden, includeInactive, includeActions: true, limit: 100 })),
     load(request, () => caller.intelligence.actionRuns({ projectId, limit: 200 })),
     load(request, () => caller.growth.followUps({ projectId, limit: 100 })),
-    draftFor && kind && kind in DRAFT_KINDS ? loadDraft(() => caller.intelligence.draftAction({ projectId, id: draftFor, type: DRAFT_KINDS[kind] }), kind) : null,
   ]);
-  return { items: list.items, runs, followUps, includeHidden, includeInactive, draftFor, draft, today: new Date().toISOString().slice(0, 10) };
-}
-
-/** A draft that cannot be made (no conversation, Linear unreachable) says why inside the card. */
-async function loadDraft<T>(fn: () => Promise<T>, kind: DraftView["kind"]): Promise<{ kind: DraftView["kind"]; draft: T | null; error: string | null }> {
-  try {
-    return { kind, draft: await fn(), error: null };
-  } catch (e) {
-    return { kind, draft: null, error: e instanceof Error ? e.message : "this draft could not be prepared" };
-  }
+  return { items: list.items, runs, followUps, includeHidden, includeInactive, today: new Date().toISOString().slice(0, 10) };
 }
 
 const str = (form: FormData, k: string) => {
@@ -105,13 +91,15 @@ const LIVE_EVERY_MS = 2_500;
 
 export default function Recommendations() {
   const project = useProject();
-  const { items, runs, followUps, includeHidden, includeInactive, draftFor, draft, today } = useLoaderData<typeof loader>();
+  const { items, runs, followUps, includeHidden, includeInactive, today } = useLoaderData<typeof loader>();
+  // The draft open on one card, from the child route /recommendations/<id>/<kind>.
+  const draft = useMatches().find((m) => m.id === "routes/projects.$projectId.recommendations.$recId.$kind")?.data as (DraftView & { recId: string }) | undefined;
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const canAct = project.role !== "viewer";
   const revalidator = useRevalidator();
   // While an action is queued or running, its state follows without a reload.
-  const inFlight = runs.some((r) => r.status === "pending" || r.status === "running");
+  const inFlight = runs.some((r) => r.status === "pending" || r.status === "running" || r.status === "failed");
   useEffect(() => {
     if (!inFlight) return;
     const t = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), LIVE_EVERY_MS);
@@ -145,10 +133,11 @@ export default function Recommendations() {
           {items.map((r) => (
             <RecommendationCard key={r.id} rec={r} canAct={canAct} today={today}
               runs={runs.filter((x) => x.recommendationId === r.id)} followUps={followUps.filter((f) => f.recommendationId === r.id)}
-              draft={draftFor === r.id && draft ? (draft as DraftView) : null} />
+              draft={draft?.recId === r.id ? draft : null} />
           ))}
         </ol>
       )}
+      <Outlet />
     </div>
   );
 }

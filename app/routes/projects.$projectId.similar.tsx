@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState, Time } from "~/components/AppShell.tsx";
-import { eventTypeLabel, OUTCOME_LABELS } from "~/utils/labels.ts";
+import { eventTypeLabel, OUTCOME_LABELS, pct } from "~/utils/labels.ts";
 import { load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
 
@@ -20,8 +20,6 @@ const REASONS: Record<string, string> = {
   no_signature_yet: "This project's recent history is not summarised for this window yet: that happens in the daily analysis once the project has a few days of data.",
   no_other_projects_with_signatures: "No other project in your workspace has enough history for this window yet.",
 };
-
-const pct = (v: number) => `${Math.round(v * 100)}%`;
 
 export default function SimilarCases() {
   const project = useProject();

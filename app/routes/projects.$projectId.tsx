@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Outlet, useLoaderData } from "@remix-run/react";
+import { Outlet, useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
 import { AppShell, ProjectNav } from "~/components/AppShell.tsx";
 import { load, requireCaller } from "~/utils/trpc.server.ts";
 
@@ -13,6 +13,9 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const [me, project] = await Promise.all([load(request, () => caller.auth.me()), load(request, () => caller.projects.get({ projectId }))]);
   return { user: me.user, projects: me.projects, project };
 }
+
+// A card's "shown" count (one post per recommendation card) changes nothing the layout shows.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, defaultShouldRevalidate }) => (formData?.get("intent") === "shown" ? false : defaultShouldRevalidate);
 
 export default function ProjectLayout() {
   const { user, projects, project } = useLoaderData<typeof loader>();

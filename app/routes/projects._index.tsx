@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { AppShell, EmptyState } from "~/components/AppShell.tsx";
 import { Sparkline } from "~/components/Sparkline.tsx";
-import { levelStyle } from "~/utils/labels.ts";
+import { levelLabel, levelStyle } from "~/utils/labels.ts";
+import { priorityLabel } from "~/utils/recommendations.ts";
 import { load, requireCaller } from "~/utils/trpc.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Portfolio · Control Tower" }];
@@ -97,11 +98,11 @@ export default function Portfolio() {
                           <Link className="underline" to={`/projects/${p.id}`}>{p.name}</Link>
                           <div className="text-xs font-normal text-slate-500">{p.role}{p.id === activeProjectId ? " · Last opened" : ""}</div>
                         </th>
-                        <td className="p-2" data-health={p.health ? Math.round(p.health.score) : ""}>{p.health ? <><span className={`font-bold ${levelStyle("health", p.health.level)}`}>{Math.round(p.health.score)}</span> <span className={`text-xs ${levelStyle("health", p.health.level)}`}>{p.health.level} concern</span></> : <span className="text-slate-400">—</span>}</td>
-                        <td className="p-2" data-risk={p.risk ? Math.round(p.risk.score) : ""}>{p.risk ? <><span className={`font-bold ${levelStyle("risk", p.risk.level)}`}>{Math.round(p.risk.score)}</span> <span className={`text-xs ${levelStyle("risk", p.risk.level)}`}>{p.risk.level} risk</span></> : <span className="text-slate-400">—</span>}</td>
+                        <td className="p-2" data-health={p.health ? Math.round(p.health.score) : ""}>{p.health ? <><span className={`font-bold ${levelStyle("health", p.health.level)}`}>{Math.round(p.health.score)}</span> <span className={`text-xs ${levelStyle("health", p.health.level)}`}>{levelLabel("health", p.health.level)}</span></> : <span className="text-slate-400">—</span>}</td>
+                        <td className="p-2" data-risk={p.risk ? Math.round(p.risk.score) : ""}>{p.risk ? <><span className={`font-bold ${levelStyle("risk", p.risk.level)}`}>{Math.round(p.risk.score)}</span> <span className={`text-xs ${levelStyle("risk", p.risk.level)}`}>{levelLabel("risk", p.risk.level)}</span></> : <span className="text-slate-400">—</span>}</td>
                         <td className="p-2"><Sparkline label={`Health of ${p.name} over the last 14 days`} values={p.trend.map((t) => (t.health === null ? null : Math.round(t.health)))} /></td>
                         <td className="p-2">
-                          {p.topRecommendation ? <Link className="underline" to={`/projects/${p.id}/recommendations`}>{p.topRecommendation.priority >= 5 ? "Urgent" : "Important"} · {p.topRecommendation.title}</Link> : <span className="text-slate-500">{p.health ? "Nothing to do" : "No data yet"}</span>}
+                          {p.topRecommendation ? <Link className="underline" to={`/projects/${p.id}/recommendations`}>{priorityLabel(p.topRecommendation.priority)} · {p.topRecommendation.title}</Link> : <span className="text-slate-500">{p.health ? "Nothing to do" : "No data yet"}</span>}
                           {p.openRecommendations > 1 ? <div className="text-xs text-slate-500">+{p.openRecommendations - 1} more</div> : null}
                         </td>
                         <td className="p-2 text-xs text-slate-600">

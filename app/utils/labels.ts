@@ -27,7 +27,7 @@ export const COMPONENT_LABELS: Record<string, string> = {
   waiting: "waiting on client", response: "response time", blockers: "aging blockers", stage: "overdue stage", agreement: "overdue commitments",
   sentiment: "client sentiment", scope: "scope creep", budget: "budget burn", burn: "budget burn", margin: "margin", activity: "activity drop",
   revenue: "revenue", engagement: "engagement", stability: "stability", client_value: "client value", need: "expressed needs",
-  commercial_stability: "commercial stability", risk_score: "overall risk score", R: "overall risk score",
+  commercial_stability: "commercial stability", similar_cases: "similar cases",
 };
 export const componentLabel = (key: string) => COMPONENT_LABELS[key] ?? key.replace(/_/g, " ");
 
@@ -40,6 +40,10 @@ export const CATEGORY_LABELS: Record<string, string> = {
 };
 
 export const pct = (p: number) => `${Math.round(p * 100)}%`;
+
+/** A score's level in words: "high concern" (health), "high risk", "very likely" (upsell), "very low" (client value). */
+export const levelLabel = (type: string, level: string) =>
+  type === "health" ? `${level} concern` : type === "risk" ? `${level} risk` : type === "upsell" ? (level === "critical" ? "very likely" : level) : level === "critical" ? "very low" : level;
 
 /** Text colour of a score's level (SPEC §5). Health and risk: higher level, worse. A "high" client
  * value is good news and a "critical" one means very low value; a "critical" upsell likelihood means an

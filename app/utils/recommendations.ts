@@ -10,6 +10,8 @@ export const ACTION_LABEL: Record<string, string> = {
 export const RUN_STATUS_LABEL: Record<string, string> = { pending: "queued", running: "in progress", succeeded: "done", failed: "failed, retrying", dead: "failed" };
 export const RUN_STATUS_STYLE: Record<string, string> = { succeeded: "text-emerald-700", failed: "text-amber-700", dead: "text-rose-700", pending: "text-slate-600", running: "text-slate-600" };
 
+export const priorityLabel = (priority: number) => (priority >= 5 ? "Urgent" : "Important");
+
 export const OWNER_LABEL: Record<string, string> = { pm: "PM", finance_lead: "Finance lead", account_manager: "Account manager" };
 export const STATUS_LABEL: Record<string, string> = { new: "New", acknowledged: "Acknowledged", done: "Done", dismissed: "Dismissed" };
 

@@ -33,7 +33,11 @@ export const dailyPipelineTask = defineProjectTask("kag_daily_pipeline", async (
 export const backfillTask = defineProjectTask("kag_backfill", async (run) => {
   const counters = await report(run, await backfillDailyPipeline(run.db, run.env, run.projectId, run.now, 30));
   for (const task of ["daily_digest", "weekly_digest"]) await enqueueProjectJob(run.db, { task, payload: { projectId: run.projectId, trigger: "scheduler" }, maxAttempts: run.env.JOB_MAX_ATTEMPTS });
-  for (const kind of ["daily", "weekly"]) await run.db.$queryRaw`SELECT graphile_worker.add_job('portfolio_digest', payload := ${JSON.stringify({ kind })}::json, job_key := ${`portfolio_digest:${kind}:after_backfill`}::text, run_at := ${new Date(Date.now() + 30_000)}::timestamptz, job_key_mode := 'replace')`;
+  // Workspace-wide and debounced: the back-fills of several new projects share one run.
+  for (const kind of ["daily", "weekly"]) {
+    await run.db.$queryRaw`SELECT graphile_worker.add_job('portfolio_digest', payload := ${JSON.stringify({ kind })}::json, job_key := ${`portfolio_digest:${kind}:after_backfill`}::text,
+      run_at := ${new Date(Date.now() + 30_000)}::timestamptz, max_attempts := ${run.env.JOB_MAX_ATTEMPTS}::int, job_key_mode := 'replace')`;
+  }
   return counters;
 }, { flags: ["KAG_ENABLED"] });
 

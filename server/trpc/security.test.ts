@@ -62,6 +62,13 @@ describe("project scope is a security boundary", () => {
     expect(await codeOf(procedureAt(viewer, path)({ projectId: fx.projectA.id }))).toBe("OK");
   });
 
+  it.each(projectProcs.filter((p) => p.type === "query" && p.minRole === "pm").map((p) => [p.path, p]))("%s: a query for PMs is refused to a viewer (a pm is not refused)", async (path) => {
+    const viewer = callerAs(db, env, sessionAuth(fx.viewer));
+    expect(await codeOf(procedureAt(viewer, path)({ projectId: fx.projectA.id, id: fx.projectA.id, type: "send_message" }))).toBe("FORBIDDEN");
+    const pm = callerAs(db, env, sessionAuth(fx.pm));
+    expect(await codeOf(procedureAt(pm, path)({ projectId: fx.projectA.id, id: fx.projectA.id, type: "send_message" }))).not.toBe("FORBIDDEN");
+  });
+
   it.each(projectProcs.filter((p) => p.minRole === "owner").map((p) => [p.path, p]))("%s: owners only (a pm is refused, the owner is not)", async (path) => {
     const pm = callerAs(db, env, sessionAuth(fx.pm));
     expect(await codeOf(procedureAt(pm, path)({ projectId: fx.projectA.id, userId: fx.viewer.id, role: "pm", email: "x@example.test" }))).toBe("FORBIDDEN");

@@ -16,7 +16,7 @@ const empty = (): ProjectFacts => ({
 const state = (f: ProjectFacts, extra: { revenue?: number; needs7d?: number } = {}) => {
   const signals = signalMap(computeSignals(f));
   const scores = computeScores({ signals, revenue: extra.revenue ?? 0, sentimentEwma: null, needs7d: extra.needs7d ?? 0, scopeRequests7d: 0, needEvidence: [], revenueEvidence: [] });
-  const forecasts = Object.fromEntries(RISK_TYPES.map((t) => [t, forecastRisk(t, signals, scores, [])])) as Record<(typeof RISK_TYPES)[number], ReturnType<typeof forecastRisk>>;
+  const forecasts = Object.fromEntries(RISK_TYPES.map((t) => [t, forecastRisk(t, signals, [])])) as Record<(typeof RISK_TYPES)[number], ReturnType<typeof forecastRisk>>;
   return { signals, scores, forecasts };
 };
 

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
@@ -32,6 +33,10 @@ beforeAll(async () => {
     { clientName: "Wonka", name: "Alpha", situations: ["client_silence"] },
     { clientName: "Zorg", name: "Beta", situations: ["client_silence"] },
   ] });
+  // Every Beta message says something only Beta's client and team said (the generator writes the same
+  // sentences in every project), so a leak of Beta's text is visible as such.
+  let n = 0;
+  for (const c of sims.workspace.project(1)!.chatwoot.conversations) for (const m of c.messages) m.content = `${m.content} (Zorg thread note ${++n})`;
   await bindProjectToSims(db.prisma, env, sims, fx.projectA.id, 0);
   await bindProjectToSims(db.prisma, env, sims, fx.projectB.id, 1);
   for (const p of [fx.projectB.id, fx.projectA.id]) {
@@ -48,6 +53,7 @@ beforeAll(async () => {
   ];
   secrets = [fx.projectB.name, fx.projectB.id, ...refs.flatMap((r) => [r.url, r.snippet].filter((x): x is string => !!x && x.length > 12 && !alphaTexts.some((t) => t.includes(x))))];
   expect(secrets.some((x) => x.startsWith("http"))).toBe(true);
+  expect(secrets.some((x) => x.includes("Zorg thread note"))).toBe(true);
   // The fixture really has something to hide: Beta's outcomes cite client-facing text.
   expect(refs.some((r) => r.snippet)).toBe(true);
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
@@ -99,6 +105,28 @@ describe("similar cases respect membership", () => {
     expect(leaks(recs)).toEqual([]);
     const forecasts = await callerAs(db, env, sessionAuth(fx.pm)).intelligence.recommendations({ projectId: fx.projectA.id, includeHidden: true, includeInactive: true });
     expect(leaks(forecasts)).toEqual([]);
+  });
+
+  it("the data migration scrubs win-back rows written before: no other project's name, text or links remain", async () => {
+    const betaMessage = await db.prisma.cwMessage.findFirstOrThrow({ where: { projectId: fx.projectB.id } });
+    const alphaMessages = await db.prisma.cwMessage.findMany({ where: { projectId: fx.projectA.id }, take: 2 });
+    const old = await db.prisma.recommendationV2.create({ data: {
+      projectId: fx.projectA.id, category: "winback", dedupeKey: "old-winback", priority: 5, dueDate: END, ownerRole: "account_manager",
+      title: "Act before Wonka drifts away, as similar clients did", rationale: "Similar projects (Beta) ended in client risk from a comparable situation.",
+      whyNow: "Client risk within 14 days: 70%.", expectedImpact: "A senior check-in now.", template: "upsell_offer_pitch", gateStatus: "visible", gateReason: "visible",
+      llmText: { title: "t", rationale: "Beta went the same way", whyNow: "w", expectedImpact: "e", model: "m", sourceHash: "x" }, textSource: "llm",
+      evidenceRefs: [...alphaMessages.map((m) => ({ kind: "message", id: m.externalId, snippet: m.content })), { kind: "message", id: betaMessage.externalId, snippet: betaMessage.content, url: "http://beta.example/x" }],
+      evidenceCount: 3, firstFiredAt: END, lastFiredAt: END,
+    } });
+    const sql = fs.readFileSync(path.resolve("prisma/migrations/20261202160000_winback_without_other_projects/migration.sql"), "utf8");
+    for (const statement of sql.split(/;\s*$/m).map((x) => x.replace(/^--.*$/gm, "").trim()).filter(Boolean)) await db.prisma.$executeRawUnsafe(statement);
+    const after = await db.prisma.recommendationV2.findUniqueOrThrow({ where: { id: old.id } });
+    expect(leaks(after)).toEqual([]);
+    expect(JSON.stringify(after)).not.toContain(betaMessage.externalId);
+    expect(after.llmText).toBeNull();
+    expect((after.evidenceRefs as { id: string }[]).map((r) => r.id)).toEqual(alphaMessages.map((m) => m.externalId));
+    expect(after.evidenceCount).toBe(2);
+    await db.prisma.recommendationV2.delete({ where: { id: old.id } });
   });
 
   it("the Remix pages (similar cases, dashboard, recommendations) render no name, text or link of Beta for the PM", async () => {

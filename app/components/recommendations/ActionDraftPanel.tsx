@@ -16,7 +16,7 @@ export type DraftView = { kind: "message" | "sequence" | "task"; draft: MessageD
 const LANGUAGE = { en: "English", ru: "Russian" } as const;
 const input = "w-full rounded border border-slate-300 px-2 py-1 text-sm";
 
-export function ActionDraftPanel({ recId, view, fetcher, closeHref, fieldErrors }: { recId: string; view: DraftView; fetcher: FetcherWithComponents<unknown>; closeHref: string; fieldErrors: Record<string, string> }) {
+export function ActionDraftPanel({ recId, view, fetcher, closeHref }: { recId: string; view: DraftView; fetcher: FetcherWithComponents<unknown>; closeHref: string }) {
   const busy = fetcher.state !== "idle";
   const title = view.kind === "task" ? "New Linear task" : view.kind === "sequence" ? "Follow-up sequence" : "Message to the client";
   return (
@@ -26,13 +26,13 @@ export function ActionDraftPanel({ recId, view, fetcher, closeHref, fieldErrors 
         <Link to={closeHref} replace preventScrollReset className="text-xs text-slate-600 underline">Cancel</Link>
       </div>
       {view.error ? <p role="alert" className="mt-2 text-rose-800">{view.error}</p> : null}
-      {view.draft?.type === "send_message" ? <MessageForm recId={recId} draft={view.draft} sequence={view.kind === "sequence"} fetcher={fetcher} busy={busy} fieldErrors={fieldErrors} /> : null}
-      {view.draft?.type === "create_or_update_task" ? <TaskForm recId={recId} draft={view.draft} fetcher={fetcher} busy={busy} fieldErrors={fieldErrors} /> : null}
+      {view.draft?.type === "send_message" ? <MessageForm recId={recId} draft={view.draft} sequence={view.kind === "sequence"} fetcher={fetcher} busy={busy} /> : null}
+      {view.draft?.type === "create_or_update_task" ? <TaskForm recId={recId} draft={view.draft} fetcher={fetcher} busy={busy} /> : null}
     </section>
   );
 }
 
-function MessageForm({ recId, draft, sequence, fetcher, busy, fieldErrors }: { recId: string; draft: MessageDraftView; sequence: boolean; fetcher: FetcherWithComponents<unknown>; busy: boolean; fieldErrors: Record<string, string> }) {
+function MessageForm({ recId, draft, sequence, fetcher, busy }: { recId: string; draft: MessageDraftView; sequence: boolean; fetcher: FetcherWithComponents<unknown>; busy: boolean }) {
   const to = draft.recipient.name ? `${draft.recipient.name}${draft.recipient.email ? ` <${draft.recipient.email}>` : ""}` : draft.recipient.email ?? "the client's contact";
   return (
     <fetcher.Form method="post" className="mt-2 space-y-2">
@@ -66,14 +66,12 @@ function MessageForm({ recId, draft, sequence, fetcher, busy, fieldErrors }: { r
               <input type="hidden" name={`after${i}`} value={s.afterHours} />
             </div>
           ))}
-          {fieldErrors.steps ? <p className="text-xs text-rose-700">{fieldErrors.steps}</p> : null}
           <button disabled={busy} className="rounded bg-indigo-600 px-3 py-1 text-white hover:bg-indigo-700 disabled:opacity-50">{busy ? "Starting…" : "Start the sequence"}</button>
         </>
       ) : (
         <>
           <label className="block text-xs font-medium text-slate-700" htmlFor={`content-${recId}`}>Message (edit it as you like)</label>
           <textarea id={`content-${recId}`} name="content" defaultValue={draft.content} rows={9} maxLength={5000} required className={input} />
-          {fieldErrors["payload.content"] ? <p className="text-xs text-rose-700">{fieldErrors["payload.content"]}</p> : null}
           <div className="flex flex-wrap items-center gap-3">
             <button disabled={busy} className="rounded bg-indigo-600 px-3 py-1 text-white hover:bg-indigo-700 disabled:opacity-50">{busy ? "Sending…" : "Send to the client"}</button>
             <span className="text-xs text-slate-600">Nothing is sent until you press Send.</span>
@@ -84,7 +82,7 @@ function MessageForm({ recId, draft, sequence, fetcher, busy, fieldErrors }: { r
   );
 }
 
-function TaskForm({ recId, draft, fetcher, busy, fieldErrors }: { recId: string; draft: TaskDraftView; fetcher: FetcherWithComponents<unknown>; busy: boolean; fieldErrors: Record<string, string> }) {
+function TaskForm({ recId, draft, fetcher, busy }: { recId: string; draft: TaskDraftView; fetcher: FetcherWithComponents<unknown>; busy: boolean }) {
   if (!draft.teams.length) return <p role="alert" className="mt-2 text-rose-800">{draft.note ?? "No Linear team to create the task in."}</p>;
   return (
     <fetcher.Form method="post" className="mt-2 grid gap-2">
@@ -99,7 +97,6 @@ function TaskForm({ recId, draft, fetcher, busy, fieldErrors }: { recId: string;
       <input id={`title-${recId}`} name="title" defaultValue={draft.title} maxLength={250} required className={input} />
       <label className="text-xs font-medium text-slate-700" htmlFor={`due-${recId}`}>Due</label>
       <input id={`due-${recId}`} name="dueDate" type="date" defaultValue={draft.dueDate} min={draft.today} required className={`${input} max-w-xs`} />
-      {fieldErrors["payload.dueDate"] ? <p className="text-xs text-rose-700">{fieldErrors["payload.dueDate"]}</p> : null}
       <label className="text-xs font-medium text-slate-700" htmlFor={`desc-${recId}`}>Description</label>
       <textarea id={`desc-${recId}`} name="description" defaultValue={draft.description} rows={6} maxLength={10_000} className={input} />
       <div><button disabled={busy} className="rounded bg-indigo-600 px-3 py-1 text-white hover:bg-indigo-700 disabled:opacity-50">{busy ? "Creating…" : "Create the task"}</button></div>

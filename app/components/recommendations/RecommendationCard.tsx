@@ -1,8 +1,9 @@
-import { Link, useFetcher, useSearchParams } from "@remix-run/react";
+import { Link, useFetcher, useNavigate, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { isoDate, Time } from "~/components/AppShell.tsx";
 import { CATEGORY_LABELS } from "~/utils/labels.ts";
-import { evidenceSummary, FOLLOW_UP_STATUS, hiddenReason, OWNER_LABEL, STATUS_LABEL } from "~/utils/recommendations.ts";
+import { useProject } from "~/utils/project.ts";
+import { evidenceSummary, FOLLOW_UP_STATUS, hiddenReason, OWNER_LABEL, priorityLabel, STATUS_LABEL } from "~/utils/recommendations.ts";
 import { ActionDraftPanel, type DraftView } from "./ActionDraftPanel.tsx";
 import { ActionLog, type ActionRunView } from "./ActionLog.tsx";
 
@@ -25,10 +26,13 @@ const button = "rounded border border-slate-300 px-2 py-1 text-xs hover:bg-slate
 const primary = "rounded bg-indigo-600 px-2 py-1 text-xs text-white hover:bg-indigo-700 disabled:opacity-50";
 
 export function RecommendationCard({ rec, canAct, runs, followUps, draft, today }: { rec: RecView; canAct: boolean; runs: ActionRunView[]; followUps: FollowUpView[]; draft: DraftView | null; today: string }) {
+  const project = useProject();
   const fetcher = useFetcher<Result>();
   const shown = useFetcher();
   const sent = useRef(false);
-  const [params, setParams] = useSearchParams();
+  const handled = useRef<unknown>(null);
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
   const busy = fetcher.state !== "idle";
   const open = rec.status !== "done" && rec.status !== "dismissed";
   const available = (t: string) => rec.actions.find((a) => a.type === t);
@@ -40,29 +44,19 @@ export function RecommendationCard({ rec, canAct, runs, followUps, draft, today 
     shown.submit({ intent: "shown", id: rec.id }, { method: "post" });
   }, [rec.id, shown]);
 
-  // A confirmed action closes its draft; the result stays in the card.
+  // A confirmed action closes its draft, once per answer (an old answer must not close a draft opened
+  // later); the answer stays in the card.
   const result = fetcher.state === "idle" ? fetcher.data : undefined;
+  const list = `/projects/${project.id}/recommendations`;
+  const query = params.size ? `?${params.toString()}` : "";
+  const closeHref = `${list}${query}`;
   useEffect(() => {
-    if (result?.ok && result.data.close && params.get("draft") === rec.id) {
-      const next = new URLSearchParams(params);
-      next.delete("draft");
-      next.delete("kind");
-      setParams(next, { replace: true, preventScrollReset: true });
-    }
-  }, [result, params, rec.id, setParams]);
+    if (!result || result === handled.current) return;
+    handled.current = result;
+    if (result.ok && result.data.close && draft) navigate(closeHref, { replace: true, preventScrollReset: true });
+  }, [result, draft, closeHref, navigate]);
 
-  const draftHref = (kind: string) => {
-    const p = new URLSearchParams(params);
-    p.set("draft", rec.id);
-    p.set("kind", kind);
-    return `?${p.toString()}#rec-${rec.id}`;
-  };
-  const closeHref = (() => {
-    const p = new URLSearchParams(params);
-    p.delete("draft");
-    p.delete("kind");
-    return `?${p.toString()}`;
-  })();
+  const draftHref = (kind: string) => `${list}/${rec.id}/${kind}${query}#rec-${rec.id}`;
   const evidence = rec.evidenceRefs as Evidence[];
   const dueDay = isoDate(rec.dueDate);
   const overdue = open && dueDay < today;
@@ -82,7 +76,7 @@ export function RecommendationCard({ rec, canAct, runs, followUps, draft, today 
         <div className="min-w-0">
           <h2 id={`rec-title-${rec.id}`} className="font-semibold">{rec.title}</h2>
           <p className="mt-1 text-xs text-slate-600">
-            <span className={`rounded px-1.5 py-0.5 font-medium ${PRIORITY[rec.priority] ?? "bg-slate-100"}`}>{rec.priority >= 5 ? "Urgent" : "Important"}</span>{" "}
+            <span className={`rounded px-1.5 py-0.5 font-medium ${PRIORITY[rec.priority] ?? "bg-slate-100"}`}>{priorityLabel(rec.priority)}</span>{" "}
             {CATEGORY_LABELS[rec.category] ?? rec.category} · for the {OWNER_LABEL[rec.ownerRole] ?? rec.ownerRole} · due {dueDay}{overdue ? <span className="font-medium text-rose-700"> (overdue)</span> : null} · {STATUS_LABEL[rec.status]}
             {rec.gateStatus === "hidden" ? <> · <span className="font-medium text-rose-700">{hiddenReason(rec.gateReason)}</span></> : null}
             {!rec.active ? <> · no longer applies</> : null}
@@ -147,7 +141,7 @@ export function RecommendationCard({ rec, canAct, runs, followUps, draft, today 
         <p role={result.ok ? "status" : "alert"} className={`mt-2 rounded p-2 text-sm ${result.ok ? "bg-emerald-50 text-emerald-800" : "bg-rose-50 text-rose-800"}`}>{result.ok ? result.data.message : result.error}</p>
       ) : null}
 
-      {draft && canAct && open ? <ActionDraftPanel recId={rec.id} view={draft} fetcher={fetcher as never} closeHref={closeHref} fieldErrors={result && !result.ok ? result.fieldErrors : {}} /> : null}
+      {draft && canAct && open ? <ActionDraftPanel recId={rec.id} view={draft} fetcher={fetcher as never} closeHref={closeHref} /> : null}
 
       <ActionLog runs={runs} canAct={canAct} />
       <FollowUps items={followUps} canAct={canAct} />

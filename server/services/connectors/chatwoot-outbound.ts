@@ -12,9 +12,6 @@ import { httpOptionsFor } from "./sync.ts";
 const message = z.object({ id: z.number(), content: z.string().nullable().optional(), created_at: z.number(), message_type: z.number().optional() }).passthrough();
 export type ChatwootMessage = z.infer<typeof message>;
 
-/** Where a person opens a conversation in Chatwoot's web app. */
-export const conversationUrl = (baseUrl: string, accountId: string, conversationId: string) => `${baseUrl.replace(/\/$/, "")}/app/accounts/${accountId}/conversations/${conversationId}`;
-
 async function client(db: Db, env: Env, projectId: string) {
   const source = await resolveSource(db, env, projectId, "chatwoot");
   return { base: `api/v1/accounts/${encodeURIComponent(source.externalId)}/conversations`, http: createHttpClient(httpOptionsFor("chatwoot", source, { maxRetries: 1 })) };

@@ -19,6 +19,18 @@ export type NewEvent = {
   dedupeKey: string;
 };
 
+/**
+ * A link a browser may open: http(s) only. Providers' URLs are stored as they send them, and a
+ * `javascript:` or `data:` URL from a compromised or odd provider must never become an href.
+ */
+export const webUrl = (url: string | null | undefined): string | undefined => (url && /^https?:\/\//i.test(url) ? url : undefined);
+
+const safeRef = (r: EvidenceRef): EvidenceRef => {
+  if (r.url === undefined || webUrl(r.url)) return r;
+  const { url: _dropped, ...rest } = r;
+  return rest;
+};
+
 /** Keeps the first ref of each (kind, id): evidence lists are unions of several sources. */
 export function dedupeRefs(refs: EvidenceRef[]): EvidenceRef[] {
   const seen = new Set<string>();
@@ -45,8 +57,8 @@ export async function appendEvents(db: Db | Prisma.TransactionClient, events: Ne
       FROM unnest(
         ${batch.map((e) => e.projectId)}::text[], ${batch.map((e) => e.category)}::text[], ${batch.map((e) => e.eventType)}::text[],
         ${batch.map((e) => e.occurredAt)}::timestamptz[], ${batch.map((e) => e.actor ?? "system")}::text[], ${batch.map((e) => e.source ?? "system")}::text[],
-        ${batch.map((e) => e.sourceRef ?? null)}::text[], ${batch.map((e) => e.sourceUrl ?? null)}::text[],
-        ${batch.map((e) => JSON.stringify(e.payload ?? {}))}::text[], ${batch.map((e) => JSON.stringify(e.evidenceRefs ?? []))}::text[], ${batch.map((e) => e.dedupeKey)}::text[]
+        ${batch.map((e) => e.sourceRef ?? null)}::text[], ${batch.map((e) => webUrl(e.sourceUrl) ?? null)}::text[],
+        ${batch.map((e) => JSON.stringify(e.payload ?? {}))}::text[], ${batch.map((e) => JSON.stringify((e.evidenceRefs ?? []).map(safeRef)))}::text[], ${batch.map((e) => e.dedupeKey)}::text[]
       ) AS t(project_id, category, event_type, occurred_at, actor, source, source_ref, source_url, payload, evidence_refs, dedupe_key)
       ON CONFLICT (project_id, dedupe_key) DO NOTHING`;
   }

@@ -23,14 +23,18 @@ export async function computeAnalytics(db: Db, input: { projectId: string; now: 
   const today = isoDay(now);
   const q = sql(db);
   const [[comms], [delivery], [pipeline]] = await Promise.all([
-    // First response: for each client message, the first later team message in the same conversation.
+    // First response, as the response-time signal measures it: for each burst of client messages (a
+    // client message whose previous message in the conversation was not the client's), the first
+    // later team message in the same conversation.
     q<AnalyticsMetrics["comms"]>`
       WITH m AS (
-        SELECT conversation_external_id AS conv, message_type, source_created_at AS at FROM cw_messages
+        SELECT conversation_external_id AS conv, message_type, source_created_at AS at,
+               lag(message_type) OVER (PARTITION BY conversation_external_id ORDER BY source_created_at, external_id) AS prev_type
+        FROM cw_messages
         WHERE project_id = ${projectId}::uuid AND deleted_at IS NULL AND NOT private AND message_type IN (0, 1) AND source_created_at > ${since} AND source_created_at <= ${now}
       ), replies AS (
         SELECT c.at, (SELECT min(t.at) FROM m t WHERE t.conv = c.conv AND t.message_type = 1 AND t.at > c.at) AS answered_at
-        FROM m c WHERE c.message_type = 0
+        FROM m c WHERE c.message_type = 0 AND c.prev_type IS DISTINCT FROM 0
       )
       SELECT (SELECT count(*) FROM m WHERE message_type = 0)::int AS inbound,
              (SELECT count(*) FROM m WHERE message_type = 1)::int AS outbound,

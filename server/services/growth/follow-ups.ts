@@ -6,7 +6,7 @@ import { sql } from "../../sql.ts";
 import { recordAudit, type Actor } from "../audit.ts";
 import { postChatwootMessage, recentMessages } from "../connectors/chatwoot-outbound.ts";
 import { appendEvents, dedupeKey } from "../events/event-log.ts";
-import { conversationAudience, replyConversation } from "../intelligence/action-drafts.ts";
+import { actionOptionsFor, conversationAudience, replyConversation } from "../intelligence/action-drafts.ts";
 import { followUpStepDrafts } from "../intelligence/client-drafts.ts";
 
 // Follow-up sequences for a silent client: a few timed messages in one Chatwoot conversation,
@@ -24,10 +24,7 @@ export const followUpSteps = z.array(z.object({
 })).min(1).max(5).refine((steps) => steps.every((s, i) => i === 0 || s.afterHours > steps[i - 1]!.afterHours), "each step must come later than the one before");
 export type FollowUpStep = z.infer<typeof followUpSteps>[number];
 
-export const FOLLOW_UP_DELAYS_HOURS = [48, 120] as const;
-const defaultSteps = (language: "en" | "ru", firstName: string | null): FollowUpStep[] =>
-  followUpStepDrafts(language, firstName).map((content, i) => ({ afterHours: FOLLOW_UP_DELAYS_HOURS[i]!, content }));
-export const DEFAULT_FOLLOW_UP_STEPS: FollowUpStep[] = defaultSteps("en", null);
+export const DEFAULT_FOLLOW_UP_STEPS: FollowUpStep[] = followUpStepDrafts("en", null);
 
 type CampaignRow = { id: string; project_id: string; recommendation_id: string | null; conversation_id: string; steps: FollowUpStep[]; next_step: number; started_at: Date; attempts: number; sent: { step: number; messageId: number; at: string }[] };
 
@@ -37,15 +34,16 @@ export async function startFollowUp(db: Db, input: { projectId: string; recommen
     const rec = await db.recommendationV2.findFirst({ where: { id: input.recommendationId, projectId: input.projectId } });
     if (!rec) throw new NotFoundError("recommendation not found in this project");
     if (rec.gateStatus !== "visible") throw new ConflictError(`this recommendation is hidden by the evidence gate (${rec.gateReason}); no action can be taken on it`);
-    if (rec.status === "done" || rec.status === "dismissed") throw new ConflictError(`this recommendation is ${rec.status}; no follow-up is needed`);
+    const option = (await actionOptionsFor(db, input.projectId, [rec])).get(rec.id)!.find((o) => o.type === "follow_up_sequence")!;
+    if (!option.available) throw new ConflictError(`a follow-up sequence does not fit here: ${option.reason}`);
     conversationId ??= await replyConversation(db, input.projectId, rec);
   }
   if (!conversationId) throw new ValidationError("no conversation to follow up in: give one, or a recommendation that cites a message");
   const conv = await db.cwConversation.findFirst({ where: { projectId: input.projectId, externalId: String(conversationId), deletedAt: null } });
-  if (!conv) throw new NotFoundError("conversation not found in this project");
+  if (!conv) throw new ValidationError("conversationId: no such conversation in this project");
   // Without texts of its own, the sequence uses the standard reminders in the client's language.
   const audience = input.steps ? null : await conversationAudience(db, input.projectId, String(conversationId));
-  const steps = followUpSteps.parse(input.steps ?? (audience ? defaultSteps(audience.language, audience.firstName) : DEFAULT_FOLLOW_UP_STEPS));
+  const steps = followUpSteps.parse(input.steps ?? (audience ? followUpStepDrafts(audience.language, audience.firstName) : DEFAULT_FOLLOW_UP_STEPS));
   // One running sequence per conversation: starting it again returns the one that runs.
   const [row] = await sql(db)<{ id: string; inserted: boolean }>`
     INSERT INTO follow_up_campaigns (id, project_id, recommendation_id, conversation_id, active_key, steps, next_send_at, started_at, created_by, updated_at)

@@ -2,10 +2,10 @@ import { z } from "zod";
 import type { Db } from "../../db.ts";
 import type { Env } from "../../env.ts";
 import { NotFoundError, ValidationError } from "../../errors.ts";
-import { conversationUrl } from "../connectors/chatwoot-outbound.ts";
+import { chatwootLinks } from "../connectors/chatwoot.ts";
 import type { EvidenceRef } from "../events/event-log.ts";
 import { describeLlmError, llmClient } from "../llm/client.ts";
-import { isoDay, utcDay } from "../../time.ts";
+import { dayIn, isoDay } from "../../time.ts";
 import { conversationLanguage, type Language } from "../understanding/language.ts";
 import type { ActionType } from "./actions.ts";
 import { linearTeams } from "../connectors/linear-outbound.ts";
@@ -154,12 +154,11 @@ async function messageDraft(db: Db, env: Env, rec: Rec, input: { projectId: stri
     quoted: thread.quoted?.content ? { text: thread.quoted.content, at: thread.quoted.sourceCreatedAt } : null,
     approvalPending, requestCount: Number(signals.scope_requests_7d ?? 0),
   });
-  const steps = followUpStepDrafts(language, firstName(contact?.name ?? null));
   const base: MessageDraft = {
-    type: "send_message", conversationId: Number(thread.conversationId), conversationUrl: conversationUrl(source.baseUrl ?? "", conv.accountId, thread.conversationId),
+    type: "send_message", conversationId: Number(thread.conversationId), conversationUrl: chatwootLinks(source.baseUrl ?? "", conv.accountId)(Number(thread.conversationId)),
     recipient: { name: contact?.name ?? null, email: contact?.email ?? null }, language,
     recent: history.slice(0, 4).map((m) => ({ author: m.messageType === INCOMING ? "client" as const : "team" as const, at: m.sourceCreatedAt, text: (m.content ?? "").slice(0, 500) })),
-    content: template, followUpSteps: [{ afterHours: 48, content: steps[0]! }, { afterHours: 120, content: steps[1]! }], source: "template", note: null,
+    content: template, followUpSteps: followUpStepDrafts(language, firstName(contact?.name ?? null)), source: "template", note: null,
   };
   return polishWithLlm(env, base);
 }
@@ -190,10 +189,10 @@ async function polishWithLlm(env: Env, draft: MessageDraft): Promise<MessageDraf
   }
 }
 
-/** A task's due date: the recommendation's, but never in the past. */
-export function taskDueDate(rec: { dueDate: Date }, now: Date): string {
-  const today = utcDay(now);
-  return isoDay(rec.dueDate.getTime() < today.getTime() ? today : rec.dueDate);
+/** A task's due date: the recommendation's, but never before `today` (the reader's date). */
+export function taskDueDate(rec: { dueDate: Date }, today: string): string {
+  const due = isoDay(rec.dueDate);
+  return due < today ? today : due;
 }
 
 /** A task's default text: the recommendation's reasoning and the records behind it, as links. */
@@ -203,7 +202,8 @@ export function taskDescription(rec: Parameters<typeof displayText>[0] & { evide
   return `${text.rationale}\n\nWhy now: ${text.whyNow}\n\nEvidence:\n${evidence}`;
 }
 
-async function taskDraft(db: Db, env: Env, rec: Rec, input: { projectId: string; now: Date }): Promise<TaskDraft> {
+async function taskDraft(db: Db, env: Env, rec: Rec, input: { projectId: string; now: Date; timeZone?: string }): Promise<TaskDraft> {
+  const today = dayIn(input.now, input.timeZone);
   const text = displayText(rec);
   let teams: { id: string; name: string }[] = [];
   let note: string | null = null;
@@ -215,12 +215,12 @@ async function taskDraft(db: Db, env: Env, rec: Rec, input: { projectId: string;
   }
   return {
     type: "create_or_update_task", title: text.title.slice(0, 250), description: taskDescription(rec),
-    dueDate: taskDueDate(rec, input.now), today: isoDay(input.now), teams, teamId: teams[0]?.id ?? null, note,
+    dueDate: taskDueDate(rec, today), today, teams, teamId: teams[0]?.id ?? null, note,
   };
 }
 
 /** The editable draft of an action; nothing is sent or created until the person confirms it. */
-export async function draftAction(db: Db, env: Env, input: { projectId: string; recommendationId: string; type: "send_message" | "create_or_update_task"; senderName: string | null; now: Date }): Promise<Draft> {
+export async function draftAction(db: Db, env: Env, input: { projectId: string; recommendationId: string; type: "send_message" | "create_or_update_task"; senderName: string | null; now: Date; timeZone?: string }): Promise<Draft> {
   const rec = await findRec(db, input.projectId, input.recommendationId);
   const options = await actionOptions(db, input);
   const option = options.find((o) => o.type === input.type)!;

@@ -5,10 +5,11 @@ import type { Env } from "../../env.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { recordAudit, type Actor } from "../audit.ts";
-import { conversationUrl, postChatwootMessage } from "../connectors/chatwoot-outbound.ts";
+import { chatwootLinks } from "../connectors/chatwoot.ts";
+import { postChatwootMessage } from "../connectors/chatwoot-outbound.ts";
 import { linearGraphql, linearTeams } from "../connectors/linear-outbound.ts";
 import { appendEvents, dedupeKey, type EvidenceRef } from "../events/event-log.ts";
-import { isoDay } from "../../time.ts";
+import { dayIn, isoDay } from "../../time.ts";
 import { actionOptions, taskDescription, taskDueDate } from "./action-drafts.ts";
 import { displayText } from "./wording.ts";
 
@@ -31,14 +32,14 @@ export const actionPayload = {
   }),
   create_or_update_task: z.object({
     title: z.string().trim().min(3).max(250).optional(), description: z.string().max(10_000).optional(),
-    dueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "dueDate must be YYYY-MM-DD").optional(), teamId: z.string().min(1).max(100).optional(),
+    dueDate: z.iso.date({ message: "dueDate must be a date (YYYY-MM-DD)" }).optional(), teamId: z.string().min(1).max(100).optional(),
   }),
   set_reminder: z.object({ remindAt: z.coerce.date().optional() }),
 } satisfies Record<ActionType, z.ZodType>;
 
 const runKey = (recId: string, type: string, payload: unknown) => createHash("sha1").update(`${recId}:${type}:${JSON.stringify(payload)}`).digest("hex");
 
-export async function requestAction(db: Db, env: Env, input: { projectId: string; recommendationId: string; type: ActionType; payload: Record<string, unknown>; actor: Actor; now: Date; requestId?: string }) {
+export async function requestAction(db: Db, env: Env, input: { projectId: string; recommendationId: string; type: ActionType; payload: Record<string, unknown>; actor: Actor; now: Date; timeZone?: string; requestId?: string }) {
   const rec = await db.recommendationV2.findFirst({ where: { id: input.recommendationId, projectId: input.projectId } });
   if (!rec) throw new NotFoundError("recommendation not found in this project");
   if (rec.gateStatus !== "visible") throw new ConflictError(`this recommendation is hidden by the evidence gate (${rec.gateReason}); no action can be taken on it`);
@@ -48,7 +49,8 @@ export async function requestAction(db: Db, env: Env, input: { projectId: string
   const option = (await actionOptions(db, { projectId: input.projectId, recommendationId: rec.id })).find((o) => o.type === input.type)!;
   if (!option.available) throw new ConflictError(`this action is not available here: ${option.reason}`);
   if (input.type === "send_message") await requireConversation(db, input.projectId, payload.conversationId as number);
-  if (input.type === "create_or_update_task" && typeof payload.dueDate === "string" && payload.dueDate < isoDay(input.now)) throw new ValidationError("dueDate: a task cannot be due in the past");
+  // "The past" is the requester's: before today where they are.
+  if (input.type === "create_or_update_task" && typeof payload.dueDate === "string" && payload.dueDate < dayIn(input.now, input.timeZone)) throw new ValidationError("dueDate: a task cannot be due in the past");
   const key = runKey(rec.id, input.type, payload);
   await db.recommendationActionRun.createMany({
     data: [{ projectId: input.projectId, recommendationId: rec.id, actionType: input.type, payload: payload as Prisma.InputJsonValue, dedupeKey: key, requestedBy: input.actor.userId ?? null, maxAttempts: ACTION_MAX_ATTEMPTS }],
@@ -69,7 +71,7 @@ export async function requestAction(db: Db, env: Env, input: { projectId: string
 
 async function requireConversation(db: Db, projectId: string, conversationId: number) {
   const conv = await db.cwConversation.findFirst({ where: { projectId, externalId: String(conversationId), deletedAt: null }, select: { externalId: true } });
-  if (!conv) throw new NotFoundError("conversationId: no such conversation in this project");
+  if (!conv) throw new ValidationError("conversationId: no such conversation in this project");
 }
 
 function enqueueAction(db: Db, projectId: string, runId: string) {
@@ -129,7 +131,7 @@ const sendMessage: Exec = async (db, env, run) => {
   // A previous attempt may have been accepted before the crash: look for it before sending again.
   const sent = await postChatwootMessage(db, env, { projectId: run.projectId, conversationId: payload.conversationId, content: payload.content, recoverSince: run.attempts > 0 ? run.createdAt : undefined });
   const source = await db.projectSource.findUnique({ where: { projectId_kind: { projectId: run.projectId, kind: "chatwoot_account" } } });
-  const url = source?.baseUrl ? conversationUrl(source.baseUrl, source.externalId, String(payload.conversationId)) : undefined;
+  const url = source?.baseUrl ? chatwootLinks(source.baseUrl, source.externalId)(payload.conversationId) : undefined;
   return { messageId: sent.messageId, conversationId: payload.conversationId, content: payload.content, ...(url ? { url } : {}), ...(sent.recovered ? { recovered: true } : {}) };
 };
 
@@ -146,8 +148,10 @@ const createTask: Exec = async (db, env, run, rec, now) => {
   if (existing.data?.issue) return { issueId: existing.data.issue.id, identifier: existing.data.issue.identifier, url: existing.data.issue.url, recovered: true };
   const teamId = payload.teamId ?? (await linearTeams(db, env, run.projectId))[0]?.id;
   if (!teamId) throw new ValidationError("the Linear workspace has no team to create the task in");
-  // Never due in the past: an old recommendation's date moves to today (a retry days later as well).
-  const dueDate = [payload.dueDate ?? taskDueDate(rec, now), isoDay(now)].sort().at(-1)!;
+  // Never due in the past: the confirmed date, else the recommendation's moved to today; a retry days
+  // later moves a date that has passed by then (a day of slack for the requester's time zone).
+  const yesterday = isoDay(new Date(now.getTime() - 86_400_000));
+  const dueDate = payload.dueDate && payload.dueDate >= yesterday ? payload.dueDate : taskDueDate(rec, isoDay(now));
   const res = await post(ISSUE_CREATE, {
     input: {
       id: run.id, teamId, title: payload.title ?? `[Control Tower] ${displayText(rec).title}`.slice(0, 250), priority: rec.priority >= 5 ? 1 : 2, dueDate,

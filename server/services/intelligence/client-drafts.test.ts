@@ -31,7 +31,7 @@ describe("drafts written for the client", () => {
   });
 
   it("follow-up reminders exist in both languages", () => {
-    expect(followUpStepDrafts("ru", "Иван")[0]).toMatch(/^Здравствуйте, Иван!/);
+    expect(followUpStepDrafts("ru", "Иван")[0]!.content).toMatch(/^Здравствуйте, Иван!/);
     expect(followUpStepDrafts("en", null)).toHaveLength(2);
   });
 });

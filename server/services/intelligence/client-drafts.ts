@@ -103,19 +103,21 @@ export function clientMessageDraft(c: DraftContext): string {
   return [p.greeting, "", p.body.join(" "), "", p.signOff].join("\n");
 }
 
+/** When a follow-up sequence's reminders go out, in hours after it starts. */
+export const FOLLOW_UP_DELAYS_HOURS = [48, 120] as const;
+
 /** Follow-up sequence steps: gentle reminders in the conversation's language, sent only if the client stays silent. */
-export function followUpStepDrafts(language: Language, recipientFirstName: string | null): string[] {
+export function followUpStepDrafts(language: Language, recipientFirstName: string | null): { afterHours: number; content: string }[] {
   const name = recipientFirstName?.trim();
-  if (language === "ru") {
-    const hi = name ? `Здравствуйте, ${name}!` : "Здравствуйте!";
-    return [
-      `${hi} Напоминаем о нашем последнем сообщении — посмотрите его, пожалуйста, когда будет минутка.`,
-      `${hi} Ещё раз возвращаемся к нашему вопросу: следующий шаг ждёт вашего ответа. Если что-то мешает, напишите — поможем.`,
-    ];
-  }
-  const hi = name ? `Hi ${name},` : "Hello,";
-  return [
-    `${hi} just checking in on our last message — could you take a look when you have a moment?`,
-    `${hi} following up once more: the next step is waiting on your reply. If anything is in the way, let us know and we'll help.`,
-  ];
+  const hi = language === "ru" ? (name ? `Здравствуйте, ${name}!` : "Здравствуйте!") : name ? `Hi ${name},` : "Hello,";
+  const texts = language === "ru"
+    ? [
+        `${hi} Напоминаем о нашем последнем сообщении — посмотрите его, пожалуйста, когда будет минутка.`,
+        `${hi} Ещё раз возвращаемся к нашему вопросу: следующий шаг ждёт вашего ответа. Если что-то мешает, напишите — поможем.`,
+      ]
+    : [
+        `${hi} just checking in on our last message — could you take a look when you have a moment?`,
+        `${hi} following up once more: the next step is waiting on your reply. If anything is in the way, let us know and we'll help.`,
+      ];
+  return texts.map((content, i) => ({ afterHours: FOLLOW_UP_DELAYS_HOURS[i]!, content }));
 }

@@ -1,7 +1,7 @@
 import type { Db } from "../../db.ts";
 import { sql } from "../../sql.ts";
 import { isoDay } from "../../time.ts";
-import { dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
+import { dedupeRefs, webUrl, type EvidenceRef } from "../events/event-log.ts";
 import type { Dated, ProjectFacts } from "./signals.ts";
 
 // Loads what the signals need for one project at `now`, from the event log (conversation facts) and
@@ -68,9 +68,9 @@ export async function loadFacts(db: Db, projectId: string, now: Date, lookbackDa
     const d = Math.floor((now.getTime() - e.occurred_at.getTime()) / DAY);
     if (d >= 0 && d < 14) activityByDay[d]!++;
   }
-  const issueRef = (r: IssueRow): EvidenceRef => ({ kind: "issue", id: r.external_id, url: r.url ?? undefined, snippet: `${r.identifier} ${r.title}`.slice(0, 300) });
+  const issueRef = (r: IssueRow): EvidenceRef => ({ kind: "issue", id: r.external_id, url: webUrl(r.url), snippet: `${r.identifier} ${r.title}`.slice(0, 300) });
   const won = deals.filter((d) => /won/i.test(d.stage ?? ""));
-  const dealRef = (d: (typeof deals)[number]): EvidenceRef => ({ kind: "deal", id: d.external_id, url: d.web_url ?? undefined, snippet: `${d.name ?? "Deal"} · ${d.stage ?? "no stage"}` });
+  const dealRef = (d: (typeof deals)[number]): EvidenceRef => ({ kind: "deal", id: d.external_id, url: webUrl(d.web_url), snippet: `${d.name ?? "Deal"} · ${d.stage ?? "no stage"}` });
   const sum = (xs: (number | null)[]) => (xs.some((x) => x !== null) ? xs.reduce<number>((a, x) => a + (x ?? 0), 0) : null);
   const needs = dated("need_detected");
   const week = now.getTime() - 7 * DAY;
@@ -84,7 +84,7 @@ export async function loadFacts(db: Db, projectId: string, now: Date, lookbackDa
     openBlockers: blocked.map((b) => ({ at: b.since, ref: issueRef(b), issueId: b.external_id, title: b.title })),
     stages: stages.map((s) => ({
       id: s.external_id, name: s.name, dueAt: s.target_date ? new Date(`${s.target_date}T00:00:00Z`) : null, active: !["completed", "canceled"].includes(s.state ?? ""),
-      ref: { kind: "issue" as const, id: s.external_id, url: s.url ?? undefined, snippet: `Stage ${s.name}${s.target_date ? ` due ${s.target_date}` : ""}` },
+      ref: { kind: "issue" as const, id: s.external_id, url: webUrl(s.url), snippet: `Stage ${s.name}${s.target_date ? ` due ${s.target_date}` : ""}` },
     })),
     overdueCommitments: overdue.map((o) => ({ at: new Date(`${o.due_date}T00:00:00Z`), ref: issueRef(o), issueId: o.external_id, title: o.title })),
     finance: {

@@ -1,9 +1,8 @@
 import { dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
-import type { Score, ScoreType } from "./scores.ts";
 import type { Signal, SignalKey } from "./signals.ts";
 
 // Risk forecasts (SPEC §8): probability of a delivery / finance / client / scope risk within 7, 14
-// and 30 days, from the normalised signals, the risk score and what happened to similar past cases.
+// and 30 days, from the normalised signals and what happened to similar past cases.
 // Unlike the reference, each risk type cites the evidence of its own drivers, an empty project gets
 // no risk, and confidence grows with evidence and with agreeing similar cases, not with their count.
 
@@ -18,15 +17,15 @@ export type Forecast = {
 const clamp = (v: number, lo = 0, hi = 1) => Math.min(hi, Math.max(lo, v));
 const r4 = (v: number) => Math.round(v * 10_000) / 10_000;
 
-type Norm = Record<"waiting" | "response" | "blockers" | "stage" | "scope" | "burn" | "margin" | "sentiment" | "activity" | "R", number>;
+type Norm = Record<"waiting" | "response" | "blockers" | "stage" | "scope" | "burn" | "margin" | "sentiment" | "activity", number>;
 
-export function normalise(signals: Record<SignalKey, Signal>, scores: Record<ScoreType, Score>): Norm {
+export function normalise(signals: Record<SignalKey, Signal>): Norm {
   const v = (k: SignalKey) => signals[k]?.value ?? 0;
   const s = v("sentiment_trend");
   return {
     waiting: clamp(v("waiting_on_client_days") / 6), response: clamp(v("response_time_avg") / 720), blockers: clamp(v("blockers_age") / 7),
     stage: clamp(v("stage_overdue") / 5), scope: clamp(v("scope_creep_rate") / 0.5), burn: clamp((v("budget_burn_rate") - 1) / 0.5),
-    margin: clamp(v("margin_risk")), sentiment: s < 0 ? clamp(Math.abs(s) / 0.4) : 0, activity: clamp(v("activity_drop")), R: clamp(scores.risk.score / 100),
+    margin: clamp(v("margin_risk")), sentiment: s < 0 ? clamp(Math.abs(s) / 0.4) : 0, activity: clamp(v("activity_drop")),
   };
 }
 
@@ -41,7 +40,7 @@ const WEIGHTS: Record<RiskType, Partial<Record<keyof Norm, number>>> = {
 };
 const DRIVER_SIGNALS: Record<keyof Norm, SignalKey[]> = {
   waiting: ["waiting_on_client_days"], response: ["response_time_avg"], blockers: ["blockers_age"], stage: ["stage_overdue"], scope: ["scope_creep_rate"],
-  burn: ["budget_burn_rate"], margin: ["margin_risk"], sentiment: ["sentiment_trend"], activity: ["activity_drop"], R: [],
+  burn: ["budget_burn_rate"], margin: ["margin_risk"], sentiment: ["sentiment_trend"], activity: ["activity_drop"],
 };
 
 function floor(type: RiskType, signals: Record<SignalKey, Signal>): number {
@@ -82,8 +81,8 @@ export function similarCaseScore(type: RiskType, cases: SimilarCase[]): number {
  */
 const pressure = (base: number, S: number) => clamp(Math.max(base, S) / 0.3);
 
-export function forecastRisk(type: RiskType, signals: Record<SignalKey, Signal>, scores: Record<ScoreType, Score>, cases: SimilarCase[]): Forecast {
-  const n = normalise(signals, scores);
+export function forecastRisk(type: RiskType, signals: Record<SignalKey, Signal>, cases: SimilarCase[]): Forecast {
+  const n = normalise(signals);
   const w = WEIGHTS[type];
   const contributions = (Object.entries(w) as [keyof Norm, number][]).map(([k, weight]) => ({ key: k as string, norm: k, contribution: weight * n[k] }));
   const base = Math.max(contributions.reduce((a, c) => a + c.contribution, 0), floor(type, signals));
@@ -98,7 +97,7 @@ export function forecastRisk(type: RiskType, signals: Record<SignalKey, Signal>,
     ...contributions.map((c) => ({ key: c.key, norm: c.norm as keyof Norm | null, contribution: r4(0.75 * c.contribution) })),
     { key: "similar_cases", norm: null, contribution: r4(0.25 * S) },
   ].filter((c) => c.contribution > 0).sort((a, b) => b.contribution - a.contribution).slice(0, 4);
-  const driverEvidence = (norm: keyof Norm | null) => (norm === null || norm === "R" ? [] : DRIVER_SIGNALS[norm].flatMap((k) => signals[k]?.evidence ?? []));
+  const driverEvidence = (norm: keyof Norm | null) => (norm === null ? [] : DRIVER_SIGNALS[norm].flatMap((k) => signals[k]?.evidence ?? []));
   const evidence = dedupeRefs(drivers.flatMap((d) => driverEvidence(d.norm))).slice(0, 40);
   const agreeing = cases.filter((c) => c.outcomes.some((o) => o.outcomeType === type)).length;
   const confidence = clamp(0.35 + Math.min(0.3, 0.06 * agreeing) + Math.min(0.35, 0.035 * evidence.length));

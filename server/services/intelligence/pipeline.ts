@@ -10,6 +10,8 @@ import { computeProjectState, storeForecasts, storeSignalsAndScores, withSimilar
 // The pipeline entry points the worker tasks and tRPC procedures call. Each takes `now` and a db
 // handle and is safe to run twice: every write is an upsert keyed by project (and date or category).
 
+const WINBACK_MIN_SIMILARITY = 0.5;
+
 export type Step = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 export type PipelineResult = { counters: Record<string, number>; warnings: string[] };
 const direct: Step = (_name, fn) => fn();
@@ -22,7 +24,8 @@ async function similarInputs(db: Db, projectId: string): Promise<{ similar: Simi
   const { cases } = await similarCases(db, { projectId, windowDays: 14, topK: 5 });
   return {
     similar: cases.map((c) => ({ projectId: c.caseProjectId, projectName: c.caseProjectName, similarity: c.similarityScore, outcomes: c.outcomesSeen.map((o) => ({ outcomeType: o.outcomeType, severity: o.severity })) })),
-    clientRiskCases: cases.filter((c) => c.outcomesSeen.some((o) => o.outcomeType === "client_risk")).length,
+    // Only cases that really resemble this one count (in a small workspace every project is a "neighbour").
+    clientRiskCases: cases.filter((c) => c.similarityScore >= WINBACK_MIN_SIMILARITY && c.outcomesSeen.some((o) => o.outcomeType === "client_risk")).length,
   };
 }
 

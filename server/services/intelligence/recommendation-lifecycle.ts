@@ -48,7 +48,7 @@ export async function markRecommendationShown(db: Db, input: { projectId: string
   await db.recommendationV2.updateMany({ where: { id: input.id, projectId: input.projectId, firstShownAt: null }, data: { firstShownAt: input.now } });
 }
 
-export async function listRecommendations(db: Db, input: { projectId: string; includeHidden?: boolean; includeInactive?: boolean; status?: RecommendationStatus[]; cursor?: string; limit: number }) {
+export async function listRecommendations(db: Db, input: { projectId: string; includeHidden?: boolean; includeInactive?: boolean; includeActions?: boolean; status?: RecommendationStatus[]; cursor?: string; limit: number }) {
   const rows = await db.recommendationV2.findMany({
     where: {
       projectId: input.projectId,
@@ -61,6 +61,6 @@ export async function listRecommendations(db: Db, input: { projectId: string; in
     take: input.limit + 1,
   });
   const page = rows.slice(0, input.limit);
-  const actions = await actionOptionsFor(db, input.projectId, page);
-  return { items: page.map((r) => ({ ...r, ...displayText(r), actions: actions.get(r.id)! })), nextCursor: rows.length > input.limit ? rows[input.limit - 1]!.id : null };
+  const actions = input.includeActions ? await actionOptionsFor(db, input.projectId, page) : null;
+  return { items: page.map((r) => ({ ...r, ...displayText(r), actions: actions?.get(r.id) ?? [] })), nextCursor: rows.length > input.limit ? rows[input.limit - 1]!.id : null };
 }

@@ -1,7 +1,7 @@
 import { dedupeRefs, type EvidenceRef } from "../events/event-log.ts";
 import type { Forecast, RiskType } from "./forecast.ts";
 import type { Score, ScoreType } from "./scores.ts";
-import type { Signal, SignalKey } from "./signals.ts";
+import { HEALTHY_MARGIN, type Signal, type SignalKey } from "./signals.ts";
 
 // Which recommendations fire, how urgent they are and what they say (SPEC §9, v2) — deterministic.
 // The rules combine the reference's v1 triggers (what a PM can see) with v2's forecast triggers
@@ -81,7 +81,7 @@ export function draftRecommendations(x: RuleInputs): Draft[] {
     out.push({
       category: "finance_risk", priority: f.finance_risk.p7 >= 0.7 || burn >= 1.2 || margin >= 0.4 ? 5 : 4, dueInDays: 2, ownerRole: "finance_lead",
       title: `Review the budget: cost is at ${pct(burn)} of plan`,
-      rationale: `Cost to date is ${pct(burn)} of the planned budget${marginPct === null ? "" : `; the margin is ${pct(marginPct)} (healthy is 35% or more)`}. Every further week at this burn deepens the loss.`,
+      rationale: `Cost to date is ${pct(burn)} of the planned budget${marginPct === null ? "" : `; the margin is ${pct(marginPct)} (healthy is ${pct(HEALTHY_MARGIN)} or more)`}. Every further week at this burn deepens the loss.`,
       whyNow: `Finance risk within 14 days: ${pct(f.finance_risk.p14)}.`,
       expectedImpact: "A re-estimate and a conversation about budget or scope now limits the overrun.",
       template: "finance_risk_review", evidence: ev("budget_burn_rate", "margin_risk"),

@@ -46,6 +46,8 @@ export const THRESHOLDS: Record<SignalKey, { warn: number; crit: number; directi
 
 const DAY = 86_400_000;
 const MAX_EVIDENCE = 20;
+/** The margin below which margin risk starts (SPEC §4: risk = (35% − margin) ÷ 35%). */
+export const HEALTHY_MARGIN = 0.35;
 const clamp = (v: number, lo = 0, hi = 1) => Math.min(hi, Math.max(lo, v));
 const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
 const newest = (refs: Dated[], n = MAX_EVIDENCE) => [...refs].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, n).map((r) => r.ref);
@@ -162,7 +164,7 @@ export function computeSignals(f: ProjectFacts): Signal[] {
   push("budget_burn_rate", burn, { plan, cost }, f.finance.refs);
   const rev = revenue ?? 0;
   const c = cost ?? 0;
-  const margin = rev <= 0 ? (c > 0 ? 1 : 0) : clamp((0.35 - (rev - c) / rev) / 0.35);
+  const margin = rev <= 0 ? (c > 0 ? 1 : 0) : clamp((HEALTHY_MARGIN - (rev - c) / rev) / HEALTHY_MARGIN);
   push("margin_risk", margin, { revenue: revenue, cost, marginPct: rev > 0 ? round((rev - c) / rev) : null }, f.finance.refs);
 
   // activity_drop: events in the last 7 days vs the 7 before.

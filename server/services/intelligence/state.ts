@@ -28,13 +28,13 @@ export async function computeProjectState(db: Db, env: Env, projectId: string, n
     needs7d: facts.needs7d, scopeRequests7d: Number((signals.scope_creep_rate.details as { scopeRequests7d: number }).scopeRequests7d),
     needEvidence: facts.needEvidence, revenueEvidence: facts.revenueEvidence,
   });
-  const forecasts = Object.fromEntries(RISK_TYPES.map((t) => [t, forecastRisk(t, signals, scores, similar)])) as Record<RiskType, Forecast>;
+  const forecasts = Object.fromEntries(RISK_TYPES.map((t) => [t, forecastRisk(t, signals, similar)])) as Record<RiskType, Forecast>;
   return { now, facts, signals, signalList, scores, forecasts };
 }
 
 /** The same state with forecasts that also weigh what happened to similar past cases. */
 export function withSimilarCases(st: ProjectState, similar: SimilarCase[]): ProjectState {
-  const forecasts = Object.fromEntries(RISK_TYPES.map((t) => [t, forecastRisk(t, st.signals, st.scores, similar)])) as Record<RiskType, Forecast>;
+  const forecasts = Object.fromEntries(RISK_TYPES.map((t) => [t, forecastRisk(t, st.signals, similar)])) as Record<RiskType, Forecast>;
   return { ...st, forecasts };
 }
 

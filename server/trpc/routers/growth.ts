@@ -17,9 +17,13 @@ export const growthRouter = router({
   followUps: projectProcedure
     .input(z.object({ recommendationId: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(20) }))
     .query(({ ctx, input }) => listFollowUps(ctx.db, { projectId: ctx.project.id, recommendationId: input.recommendationId, limit: input.limit })),
-  /** Start a follow-up sequence in a conversation (or the one a recommendation cites); starting it again returns the running one. */
+  /**
+   * Start a follow-up sequence in a conversation (or the one a recommendation cites) with the reminder
+   * texts a person read and confirmed (`intelligence.draftAction` proposes them); starting it again
+   * returns the running one.
+   */
   startFollowUp: projectProcedure
-    .input(z.object({ recommendationId: z.uuid().optional(), conversationId: z.number().int().positive().optional(), steps: followUpSteps.optional() })
+    .input(z.object({ recommendationId: z.uuid().optional(), conversationId: z.number().int().positive().optional(), steps: followUpSteps })
       .refine((v) => v.recommendationId || v.conversationId, "give a recommendationId or a conversationId"))
     .mutation(({ ctx, input }) => startFollowUp(ctx.db, { projectId: ctx.project.id, recommendationId: input.recommendationId, conversationId: input.conversationId, steps: input.steps, actor: ctx.actor, now: ctx.now(), requestId: ctx.requestId })),
   cancelFollowUp: projectProcedure

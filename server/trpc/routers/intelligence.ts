@@ -6,10 +6,15 @@ import { redactCase, visibleProjectIds, type Viewer } from "../../services/intel
 import { listDigests } from "../../services/intelligence/digests.ts";
 import { ACTION_TYPES, listActionRuns, requestAction, retryAction } from "../../services/intelligence/actions.ts";
 import { draftAction } from "../../services/intelligence/action-drafts.ts";
+import { getPreferences } from "../../services/auth/preferences.ts";
+import type { Context } from "../context.ts";
 import { projectProcedure, router } from "../init.ts";
 
 /** Who is reading: their memberships decide which similar projects they may see by name. */
 const viewerOf = (ctx: { user: { id: string }; auth: { kind: string; projectId?: string | null } }): Viewer => ({ userId: ctx.user.id, onlyProjectId: ctx.auth.kind === "token" ? ctx.auth.projectId ?? null : null });
+
+/** The reader's time zone ("today" for due dates is theirs). */
+const timeZoneOf = async (ctx: { db: Context["db"]; user: { id: string } }) => (await getPreferences(ctx.db, ctx.user.id)).effectiveTimeZone;
 
 const recId = z.uuid({ message: "id must be a recommendation id" });
 
@@ -33,6 +38,8 @@ export const intelligenceRouter = router({
     .input(z.object({
       includeHidden: z.boolean().default(false),
       includeInactive: z.boolean().default(false),
+      /** Also say which actions can work on each (the recommendations page; two extra queries). */
+      includeActions: z.boolean().default(false),
       status: z.array(z.enum(["new", "acknowledged", "done", "dismissed"])).max(4).optional(),
       cursor: recId.optional(),
       limit: z.number().int().min(1).max(100).default(50),
@@ -47,12 +54,12 @@ export const intelligenceRouter = router({
   /** Take an action on a recommendation (runs on the worker; the same action and payload is one run). */
   act: projectProcedure
     .input(z.object({ id: recId, type: z.enum(ACTION_TYPES), payload: z.record(z.string(), z.unknown()).default({}) }))
-    .mutation(({ ctx, input }) => requestAction(ctx.db, ctx.env, { projectId: ctx.project.id, recommendationId: input.id, type: input.type, payload: input.payload, actor: ctx.actor, now: ctx.now(), requestId: ctx.requestId })),
+    .mutation(async ({ ctx, input }) => requestAction(ctx.db, ctx.env, { projectId: ctx.project.id, recommendationId: input.id, type: input.type, payload: input.payload, actor: ctx.actor, now: ctx.now(), timeZone: await timeZoneOf(ctx), requestId: ctx.requestId })),
   /** The editable draft of an action (the message to the client, or the Linear task); nothing is sent until `act` with the confirmed text. */
   draftAction: projectProcedure
     .meta({ minRole: "pm" })
     .input(z.object({ id: recId, type: z.enum(["send_message", "create_or_update_task"]) }))
-    .query(({ ctx, input }) => draftAction(ctx.db, ctx.env, { projectId: ctx.project.id, recommendationId: input.id, type: input.type, senderName: ctx.user.name, now: ctx.now() })),
+    .query(async ({ ctx, input }) => draftAction(ctx.db, ctx.env, { projectId: ctx.project.id, recommendationId: input.id, type: input.type, senderName: ctx.user.name, now: ctx.now(), timeZone: await timeZoneOf(ctx) })),
   actionRuns: projectProcedure
     .input(z.object({ recommendationId: recId.optional(), limit: z.number().int().min(1).max(200).default(50) }))
     .query(({ ctx, input }) => listActionRuns(ctx.db, { projectId: ctx.project.id, recommendationId: input.recommendationId, limit: input.limit })),
