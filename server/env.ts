@@ -76,6 +76,12 @@ export const envSchema = z
     OPENAI_BASE_URL: optionalUrl,
     OPENAI_MODEL: z.string().default("gpt-4o-mini"),
     EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
+    /** Message understanding: "openai" reads messages with the language model when a key is set; "local" never does. */
+    UNDERSTANDING_ENGINE: z.enum(["openai", "local"]).default("openai"),
+    /** Language-model tokens message understanding may spend per workspace and UTC day; then the local engine reads the rest. */
+    UNDERSTANDING_DAILY_TOKEN_BUDGET: int(200_000, 0, 100_000_000),
+    /** Messages per language-model call. */
+    UNDERSTANDING_BATCH_SIZE: int(20, 1, 100),
     // rag_chunks.embedding is vector(1536): OpenAI's text-embedding-3 models are asked for 1536 dimensions.
     EMBEDDING_DIM: z.coerce.number().int().refine((n) => n === 1536, "EMBEDDING_DIM must be 1536 (the dimension of rag_chunks.embedding)").default(1536),
   })

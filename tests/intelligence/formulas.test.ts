@@ -3,7 +3,7 @@ import type { EvidenceRef } from "../../server/services/events/event-log.ts";
 import { forecastRisk, RISK_TYPES } from "../../server/services/intelligence/forecast.ts";
 import { draftRecommendations, evidenceGate } from "../../server/services/intelligence/recommendation-rules.ts";
 import { computeScores } from "../../server/services/intelligence/scores.ts";
-import { computeSignals, messageSentiment, signalMap, type ProjectFacts } from "../../server/services/intelligence/signals.ts";
+import { computeSignals, signalMap, type ProjectFacts } from "../../server/services/intelligence/signals.ts";
 
 // The formulas of SPEC §4, §5, §8 and §9 against the reference's golden values, as pure functions.
 
@@ -23,7 +23,7 @@ const state = (f: ProjectFacts, extra: { revenue?: number; needs7d?: number } = 
 describe("golden values", () => {
   it("stage due 02-15 with approval pending, last team message 02-13 → waiting, stage, health, risk, client forecast", () => {
     const f = empty();
-    f.messages = [{ at: new Date("2026-02-13T10:00:00Z"), actor: "team", text: "Please approve the stage", ref: ref("message", "2") }];
+    f.messages = [{ at: new Date("2026-02-13T10:00:00Z"), actor: "team", text: "Please approve the stage", ref: ref("message", "2"), expectsReply: true }];
     f.approvalRequests = [{ at: new Date("2026-02-13T10:00:00Z"), ref: ref("message", "2") }];
     f.stages = [{ id: "s1", name: "Design", dueAt: new Date("2026-02-15T00:00:00Z"), active: true, ref: ref("issue", "s1") }];
     const { signals, scores, forecasts } = state(f);
@@ -88,8 +88,8 @@ describe("rules", () => {
     const f = empty();
     f.messages = [
       { at: new Date("2026-02-10T09:00:00Z"), actor: "client", text: "ok", ref: ref("message", "1") },
-      { at: new Date("2026-02-13T10:00:00Z"), actor: "team", text: "Please approve", ref: ref("message", "2") },
-      { at: new Date("2026-02-15T10:00:00Z"), actor: "team", text: "Reminder: approval", ref: ref("message", "3") },
+      { at: new Date("2026-02-13T10:00:00Z"), actor: "team", text: "Please approve", ref: ref("message", "2"), expectsReply: true },
+      { at: new Date("2026-02-15T10:00:00Z"), actor: "team", text: "Reminder: approval", ref: ref("message", "3"), expectsReply: true },
     ];
     f.approvalRequests = [{ at: new Date("2026-02-13T10:00:00Z"), ref: ref("message", "2") }, { at: new Date("2026-02-15T10:00:00Z"), ref: ref("message", "3") }];
     const { signals, scores, forecasts } = state(f);
@@ -101,9 +101,15 @@ describe("rules", () => {
     expect(drafts.map((d) => d.category)).not.toContain("finance_risk");
   });
 
-  it("sentiment lexicon", () => {
-    expect(messageSentiment("Thanks, this looks great!")).toBe(1);
-    expect(messageSentiment("We are disappointed, this is late again")).toBe(-1);
-    expect(messageSentiment("See attached")).toBe(0);
+  it("a team message that asks nothing does not start a wait; tone comes from message understanding", () => {
+    const f = empty();
+    f.messages = [
+      { at: new Date("2026-02-10T09:00:00Z"), actor: "client", text: "ok", ref: ref("message", "1"), tone: -0.8 },
+      { at: new Date("2026-02-11T09:00:00Z"), actor: "client", text: "ok", ref: ref("message", "4"), tone: -0.6 },
+      { at: new Date("2026-02-13T10:00:00Z"), actor: "team", text: "Release notes attached", ref: ref("message", "2"), expectsReply: false },
+    ];
+    const signals = signalMap(computeSignals(f));
+    expect(signals.waiting_on_client_days.value).toBe(0);
+    expect((signals.sentiment_trend.details as { ewma: number }).ewma).toBeCloseTo(0.35 * -0.6 + 0.65 * -0.8, 4);
   });
 });

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { appendEvents, dedupeKey, type NewEvent } from "../events/event-log.ts";
 import { bulkUpsert, inTransaction, type Column } from "./bulk-upsert.ts";
-import { APPROVAL_RE, NEED_RE, SCOPE_RE, type SyncContext, type SyncResult } from "./types.ts";
+import { localModelFor, understandMessages } from "../understanding/service.ts";
+import type { Label, Understanding } from "../understanding/types.ts";
+import type { SyncContext, SyncResult } from "./types.ts";
 
 // Chatwoot: incremental by conversation activity. Conversations are listed with status=all (the API
 // defaults to open only), newest activity first, page after page until a page is older than the
@@ -33,8 +35,9 @@ export async function syncChatwoot(ctx: SyncContext): Promise<SyncResult> {
   const cursor = ctx.cursor as Cursor;
   const acct = source.externalId;
   const base = `api/v1/accounts/${encodeURIComponent(acct)}`;
-  const counters = { conversationsListed: 0, conversationsWritten: 0, messagesFetched: 0, messagesWritten: 0, contactsWritten: 0, inboxesWritten: 0, eventsWritten: 0, pages: 0 };
+  const counters = { conversationsListed: 0, conversationsWritten: 0, messagesFetched: 0, messagesWritten: 0, messagesUnderstood: 0, contactsWritten: 0, inboxesWritten: 0, eventsWritten: 0, pages: 0 };
   const convUrl = chatwootLinks(source.baseUrl, acct);
+  const model = await localModelFor(db, projectId);
 
   // Inboxes: one small request.
   const ib = await http.request("GET", `${base}/inboxes`, { schema: inboxes });
@@ -102,7 +105,12 @@ export async function syncChatwoot(ctx: SyncContext): Promise<SyncResult> {
           sender_id: m.sender_id != null ? String(m.sender_id) : null, message_type: m.message_type, private: m.private, content: m.content ?? null, source_created_at: fromUnix(m.created_at), data: m })));
       counters.messagesWritten += written.length;
       const isNew = new Set(written.filter((w) => w.inserted).map((w) => w.externalId));
-      counters.eventsWritten += await appendEvents(tx, fetched.filter((m) => isNew.has(String(m.id))).flatMap((m) => messageEvents(projectId, acct, c.id, m, convUrl(c.id, m.id))));
+      const arrived = fetched.filter((m) => isNew.has(String(m.id)));
+      // What each new message says (message understanding), stored with it; its labels become events.
+      const understood = await understandMessages(tx, model, projectId, arrived.filter((m) => m.message_type <= 1 && !m.private)
+        .map((m) => ({ id: String(m.id), from: m.message_type === 0 ? "client" as const : "team" as const, text: m.content ?? "" })));
+      counters.messagesUnderstood += understood.size;
+      counters.eventsWritten += await appendEvents(tx, arrived.flatMap((m) => messageEvents(projectId, acct, c.id, m, convUrl(c.id, m.id), understood.get(String(m.id)))));
       counters.conversationsWritten += (await bulkUpsert(tx, "cw_conversations", CONVERSATION_COLUMNS, [{
         project_id: projectId, external_id: String(c.id), account_id: acct, inbox_id: c.inbox_id != null ? String(c.inbox_id) : null, contact_external_id: c.meta.sender ? String(c.meta.sender.id) : null,
         status: c.status, assignee_id: c.meta.assignee ? String(c.meta.assignee.id) : null, last_activity_at: fromUnix(c.last_activity_at), last_message_id: maxId || null,
@@ -134,8 +142,13 @@ const CONVERSATION_COLUMNS: Column[] = [
   { name: "last_activity_at", type: "timestamptz" }, { name: "last_message_id", type: "int8" }, { name: "source_created_at", type: "timestamptz" }, { name: "data", type: "jsonb" },
 ];
 
-/** Events of one new message: who wrote it, plus approval requests, scope-change requests and needs. */
-function messageEvents(projectId: string, acct: string, conversationId: number, m: z.infer<typeof message>, url: string): NewEvent[] {
+const LABEL_EVENTS: Partial<Record<Label, string>> = { approval_request: "approval_requested", scope_change: "scope_change_requested", new_need: "need_detected" };
+
+/**
+ * Events of one new message: who wrote it, and what message understanding found in it (approval
+ * requests, scope-change requests, new needs), each citing the span that carries it.
+ */
+function messageEvents(projectId: string, acct: string, conversationId: number, m: z.infer<typeof message>, url: string, understood?: Understanding): NewEvent[] {
   if (m.message_type > 1) return []; // activity and template messages are not conversation
   const fromClient = m.message_type === 0;
   const text = m.content ?? "";
@@ -145,10 +158,15 @@ function messageEvents(projectId: string, acct: string, conversationId: number, 
     payload: { conversationId, messageId: m.id, private: m.private, snippet: text.slice(0, 300) },
   };
   const out: NewEvent[] = [{ ...base, eventType: fromClient ? "message_received" : "message_sent", dedupeKey: dedupeKey("chatwoot", acct, "message", m.id) }];
-  const rule = (type: string) => out.push({ ...base, eventType: type, dedupeKey: dedupeKey("chatwoot", acct, type, m.id) });
-  if (!m.private && !fromClient && APPROVAL_RE.test(text)) rule("approval_requested");
-  if (fromClient && SCOPE_RE.test(text)) rule("scope_change_requested");
-  if (fromClient && NEED_RE.test(text)) rule("need_detected");
+  for (const l of understood?.labels ?? []) {
+    const type = LABEL_EVENTS[l.label];
+    if (!type) continue;
+    out.push({
+      ...base, eventType: type, dedupeKey: dedupeKey("chatwoot", acct, type, m.id),
+      evidenceRefs: [{ kind: "message" as const, id: String(m.id), url, snippet: l.span.slice(0, 300) }],
+      payload: { ...base.payload, span: l.span.slice(0, 300), confidence: l.confidence, engine: understood!.engine, engineVersion: understood!.engineVersion },
+    });
+  }
   return out;
 }
 

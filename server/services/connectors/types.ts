@@ -19,8 +19,3 @@ export type SyncResult = {
   counters: Record<string, number>;
   meta?: Record<string, unknown>;
 };
-
-// Message rules shared by ingest (events) and, later, signals.
-export const APPROVAL_RE = /\b(approve|approval|sign[- ]?off)\b|апрув|подтверд|соглас(уйте|уем)/i;
-export const SCOPE_RE = /out of scope|outside (the )?scope|change request|\badditional(ly)?\b|one more thing|вне скоупа|дополнительно|доработк/i;
-export const NEED_RE = /\b(also need|we'?d (also )?need|new module|expand|upgrade|add-on|another (app|site|module)|mobile app)\b/i;

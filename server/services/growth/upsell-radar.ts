@@ -3,9 +3,10 @@ import { NotFoundError } from "../../errors.ts";
 import { sql } from "../../sql.ts";
 import { recordAudit, type Actor } from "../audit.ts";
 import type { EvidenceRef } from "../events/event-log.ts";
+import { effectiveUnderstandings } from "../understanding/service.ts";
 
 // Upsell radar: concrete openings rather than a score — a client asking for more in conversation
-// (the need_detected events of the last 21 days) and deals moving through qualification, proposal or
+// (messages of the last 21 days that message understanding reads as a new need) and deals moving through qualification, proposal or
 // negotiation, weighted by size (SPEC §11). Each opening is one row per source record; a refresh
 // updates what is proposed or accepted and never brings back what someone dismissed.
 
@@ -21,19 +22,26 @@ export const dealScore = (amount: number | null) => ((amount ?? 0) > 50_000 ? 0.
 export async function refreshUpsellRadar(db: Db, input: { projectId: string; now: Date }): Promise<{ openings: number; inserted: number; updated: number }> {
   const q = sql(db);
   const since = new Date(input.now.getTime() - WINDOW_DAYS * DAY);
-  const [needs, deals] = await Promise.all([
-    q<{ source_ref: string; occurred_at: Date; snippet: string | null; evidence_refs: EvidenceRef[] }>`
-      SELECT source_ref, occurred_at, payload->>'snippet' AS snippet, evidence_refs FROM kag_event_log
-      WHERE project_id = ${input.projectId}::uuid AND event_type = 'need_detected' AND occurred_at > ${since} AND occurred_at <= ${input.now}
+  const [messages, deals] = await Promise.all([
+    // The client's messages of the window; message understanding (with people's corrections) says which carry a need.
+    q<{ source_ref: string; occurred_at: Date; message_id: string; evidence_refs: EvidenceRef[] }>`
+      SELECT source_ref, occurred_at, payload->>'messageId' AS message_id, evidence_refs FROM kag_event_log
+      WHERE project_id = ${input.projectId}::uuid AND event_type = 'message_received' AND occurred_at > ${since} AND occurred_at <= ${input.now}
       ORDER BY occurred_at`,
     q<{ external_id: string; name: string | null; stage: string; amount: number | null; web_url: string | null }>`
       SELECT external_id, name, stage, amount::float8 AS amount, data->>'web_url' AS web_url FROM attio_deals
       WHERE project_id = ${input.projectId}::uuid AND deleted_at IS NULL AND stage IS NOT NULL`,
   ]);
+  const understood = await effectiveUnderstandings(db, input.projectId, messages.map((m) => m.message_id).filter(Boolean));
+  const needs = messages.flatMap((m) => {
+    const need = understood.get(m.message_id)?.labels.find((l) => l.label === "new_need");
+    return need ? [{ ...m, span: need.span }] : [];
+  });
   const openings: Opening[] = [
     ...needs.map((n) => ({
-      sourceKind: "message" as const, sourceRef: n.source_ref, title: `Client asked for more: “${(n.snippet ?? "").slice(0, 120)}”`,
-      reason: `need expressed on ${n.occurred_at.toISOString().slice(0, 10)} (last ${WINDOW_DAYS} days)`, score: 0.72, amount: null, evidence: n.evidence_refs,
+      sourceKind: "message" as const, sourceRef: n.source_ref, title: `Client asked for more: “${n.span.slice(0, 120)}”`,
+      reason: `need expressed on ${n.occurred_at.toISOString().slice(0, 10)} (last ${WINDOW_DAYS} days)`, score: 0.72, amount: null,
+      evidence: n.evidence_refs.map((e) => ({ ...e, snippet: n.span.slice(0, 300) })),
     })),
     ...deals.filter((d) => OPEN_STAGE.test(d.stage)).map((d) => ({
       sourceKind: "deal" as const, sourceRef: d.external_id, title: `${d.name ?? "Deal"} is in ${d.stage}`,

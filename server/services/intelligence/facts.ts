@@ -2,6 +2,7 @@ import type { Db } from "../../db.ts";
 import { sql } from "../../sql.ts";
 import { isoDay } from "../../time.ts";
 import { dedupeRefs, webUrl, type EvidenceRef } from "../events/event-log.ts";
+import { effectiveUnderstandings } from "../understanding/service.ts";
 import type { Dated, ProjectFacts } from "./signals.ts";
 
 // Loads what the signals need for one project at `now`, from the event log (conversation facts) and
@@ -54,14 +55,24 @@ export async function loadFacts(db: Db, projectId: string, now: Date, lookbackDa
   ]);
   const closed = new Set(resolved.map((r) => r.id));
   const ref = (e: EventRow): EvidenceRef => e.evidence_refs[0] ?? { kind: "doc", id: e.source_ref ?? e.id };
-  const dated = (type: string): Dated[] => events.filter((e) => e.event_type === type).map((e) => ({ at: e.occurred_at, ref: ref(e) }));
 
-  const messages = events
-    .filter((e) => (e.event_type === "message_received" || e.event_type === "message_sent") && !e.payload.private)
-    .map((e) => ({
+  const messageEvents = events.filter((e) => (e.event_type === "message_received" || e.event_type === "message_sent") && !e.payload.private);
+  // What each message says, as message understanding reads it (a person's correction first).
+  const understood = await effectiveUnderstandings(db, projectId, messageEvents.map((e) => String(e.payload.messageId ?? "")).filter(Boolean));
+  const messages = messageEvents.map((e) => {
+    const u = understood.get(String(e.payload.messageId ?? ""));
+    const has = (label: string) => u?.labels.find((l) => l.label === label);
+    return {
       at: e.occurred_at, ref: ref(e), actor: e.event_type === "message_received" ? ("client" as const) : ("team" as const), text: String(e.payload.snippet ?? ""),
       conversationId: String(e.payload.conversationId ?? ""), closed: closed.has(String(e.payload.conversationId ?? "")),
-    }));
+      expectsReply: Boolean(has("expects_reply")), tone: u?.tone ?? 0, labels: u?.labels ?? [],
+    };
+  });
+  /** Messages carrying a label, citing the span that carries it (and which engine, or person, decided). */
+  const labelled = (label: string, actor: "client" | "team"): Dated[] => messages.filter((m) => m.actor === actor).flatMap((m) => {
+    const l = m.labels.find((x) => x.label === label);
+    return l ? [{ at: m.at, ref: { ...m.ref, snippet: l.span.slice(0, 300) || m.ref.snippet } }] : [];
+  });
 
   const activityByDay = Array.from({ length: 14 }, () => 0);
   for (const e of events) {
@@ -72,14 +83,14 @@ export async function loadFacts(db: Db, projectId: string, now: Date, lookbackDa
   const won = deals.filter((d) => /won/i.test(d.stage ?? ""));
   const dealRef = (d: (typeof deals)[number]): EvidenceRef => ({ kind: "deal", id: d.external_id, url: webUrl(d.web_url), snippet: `${d.name ?? "Deal"} · ${d.stage ?? "no stage"}` });
   const sum = (xs: (number | null)[]) => (xs.some((x) => x !== null) ? xs.reduce<number>((a, x) => a + (x ?? 0), 0) : null);
-  const needs = dated("need_detected");
+  const needs = labelled("new_need", "client");
   const week = now.getTime() - 7 * DAY;
 
   return {
     now,
     messages,
-    approvalRequests: dated("approval_requested"),
-    scopeRequests: dated("scope_change_requested"),
+    approvalRequests: labelled("approval_request", "team"),
+    scopeRequests: labelled("scope_change", "client"),
     needs,
     openBlockers: blocked.map((b) => ({ at: b.since, ref: issueRef(b), issueId: b.external_id, title: b.title })),
     stages: stages.map((s) => ({

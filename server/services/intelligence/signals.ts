@@ -14,8 +14,11 @@ export type Signal = { key: SignalKey; value: number; status: SignalStatus; thre
 export type Dated = { at: Date; ref: EvidenceRef };
 export type ProjectFacts = {
   now: Date;
-  /** Conversation messages (not private), oldest first; `closed` when their conversation is resolved. */
-  messages: (Dated & { actor: "client" | "team"; text: string; conversationId?: string; closed?: boolean })[];
+  /**
+   * Conversation messages (not private), oldest first; `closed` when their conversation is resolved;
+   * `expectsReply` and `tone` as message understanding reads them.
+   */
+  messages: (Dated & { actor: "client" | "team"; text: string; conversationId?: string; closed?: boolean; expectsReply?: boolean; tone?: number })[];
   /** Team messages asking the client to approve something. */
   approvalRequests: Dated[];
   scopeRequests: Dated[];
@@ -58,20 +61,6 @@ export function statusOf(key: SignalKey, value: number): SignalStatus {
   return value >= t.crit ? "critical" : value >= t.warn ? "warn" : "ok";
 }
 
-// A small deterministic lexicon: enough to see a client's tone turn, and explainable (the words are
-// in the details). English and Russian, as in the message rules.
-const POSITIVE = /\b(thanks|thank you|great|perfect|love|happy|awesome|excellent|appreciate|good job|спасибо|отлично|супер)\b/gi;
-const NEGATIVE = /\b(disappointed|unhappy|frustrat\w*|annoy\w*|unacceptable|angry|worried|concern\w*|delay\w*|late|again|still (not|no)|why (is|are|hasn)|problem|issue|bad|poor|недоволь\w*|плохо|опять|задерж\w*)\b/gi;
-export function messageSentiment(text: string): number {
-  const pos = text.match(POSITIVE)?.length ?? 0;
-  const neg = text.match(NEGATIVE)?.length ?? 0;
-  return pos + neg === 0 ? 0 : clamp((pos - neg) / (pos + neg), -1, 1);
-}
-
-/** A team message that asks the client for something (a question, a request, an approval, a reminder). */
-const EXPECTS_REPLY = /\?|\b(please|could you|can you|would you|let (us|me) know|waiting for|awaiting|approv\w*|confirm\w*|feedback|reminder|пожалуйста|подтверд\w*|соглас\w*|ждём|ждем)\b/i;
-export const expectsReply = (text: string) => EXPECTS_REPLY.test(text);
-
 /** The client's last message before a silence, marked as such: it dates the silence, it is not what is awaited. */
 const lastWord = (m: Dated): EvidenceRef => ({ ...m.ref, snippet: `Client's last message before the silence: ${m.ref.snippet ?? ""}`.slice(0, 300) });
 
@@ -90,7 +79,7 @@ export function computeSignals(f: ProjectFacts): Signal[] {
   // (The reference counts from the team's *last* message, so every reminder the team sends restarts
   // the clock and hides the silence it is chasing; and it counts any message — a status update or
   // the closing note of a resolved conversation waits for nobody.)
-  const unanswered = team.filter((m) => (!lastClient || m.at > lastClient.at) && !m.closed && expectsReply(m.text));
+  const unanswered = team.filter((m) => (!lastClient || m.at > lastClient.at) && !m.closed && m.expectsReply);
   const waitingSince = unanswered[0];
   const waiting = waitingSince ? (now - waitingSince.at.getTime()) / DAY : 0;
   const pendingApprovals = f.approvalRequests.filter((a) => !lastClient || a.at > lastClient.at);
@@ -140,12 +129,12 @@ export function computeSignals(f: ProjectFacts): Signal[] {
 
   push("agreement_overdue_count", f.overdueCommitments.length, { commitments: f.overdueCommitments.map((c) => ({ issueId: c.issueId, title: c.title, dueAt: c.at.toISOString() })).slice(0, 20) }, newest(f.overdueCommitments));
 
-  // sentiment_trend: EWMA (α .35) of the client's message tone; trend = last EWMA − the one before.
+  // sentiment_trend: EWMA (α .35) of the client's message tone (message understanding); trend = last EWMA − the one before.
   let ewma: number | null = null;
   let prev: number | null = null;
   const negative: Dated[] = [];
   for (const m of client) {
-    const s = messageSentiment(m.text);
+    const s = m.tone ?? 0;
     if (s < 0) negative.push(m);
     prev = ewma;
     ewma = ewma === null ? s : 0.35 * s + 0.65 * ewma;
