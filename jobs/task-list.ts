@@ -3,7 +3,7 @@ import type { TaskDeps } from "./define-task.ts";
 import { connectorErrorsRetryTask, connectorsSyncCycleTask, connectorSyncTask } from "./tasks/connectors.ts";
 import { eventLogRetentionTask } from "./tasks/event_log_retention.ts";
 import { recommendationActionTask, recommendationReminderTask } from "./tasks/recommendation-actions.ts";
-import { backfillTask, dailyDigestTask, dailyPipelineTask, embeddingsRunTask, weeklyDigestTask, healthScoringTask, portfolioDigestTask, recommendationsRefreshTask, signalsExtractionTask } from "./tasks/intelligence.ts";
+import { backfillTask, dailyDigestTask, dailyPipelineTask, embeddingsRunTask, messageUnderstandingTask, understandingRetrainTask, weeklyDigestTask, healthScoringTask, portfolioDigestTask, recommendationsRefreshTask, signalsExtractionTask } from "./tasks/intelligence.ts";
 import { analyticsAggregatesTask, campaignSchedulerTask, caseSignaturesRefreshTask, upsellRadarTask } from "./tasks/growth.ts";
 import { loopsContactsSyncTask } from "./tasks/loops.ts";
 import { maintenanceTask } from "./tasks/maintenance.ts";
@@ -27,6 +27,8 @@ export function buildTaskList(deps: TaskDeps): TaskList {
     kag_daily_pipeline: dailyPipelineTask(deps),
     kag_backfill: backfillTask(deps),
     embeddings_run: embeddingsRunTask(deps),
+    message_understanding: messageUnderstandingTask(deps),
+    understanding_retrain: understandingRetrainTask(deps),
     daily_digest: dailyDigestTask(deps),
     weekly_digest: weeklyDigestTask(deps),
     portfolio_digest: portfolioDigestTask(deps),

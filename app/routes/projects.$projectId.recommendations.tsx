@@ -18,7 +18,10 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
     load(request, () => caller.intelligence.actionRuns({ projectId, limit: 200 })),
     load(request, () => caller.growth.followUps({ projectId, limit: 100 })),
   ]);
-  return { items: list.items, runs, followUps, includeHidden, includeInactive, today: new Date().toISOString().slice(0, 10) };
+  // What the cited messages say, and who decided it (a model or a person), for the evidence lists.
+  const cited = [...new Set(list.items.flatMap((r) => (r.evidenceRefs as { kind: string; id: string }[]).filter((e) => e.kind === "message" && /^\d+$/.test(e.id)).map((e) => e.id)))].slice(0, 500);
+  const understood = cited.length ? await load(request, () => caller.understanding.forMessages({ projectId, messageIds: cited })) : {};
+  return { items: list.items, runs, followUps, understood, includeHidden, includeInactive, today: new Date().toISOString().slice(0, 10) };
 }
 
 const str = (form: FormData, k: string) => {
@@ -91,7 +94,7 @@ const LIVE_EVERY_MS = 2_500;
 
 export default function Recommendations() {
   const project = useProject();
-  const { items, runs, followUps, includeHidden, includeInactive, today } = useLoaderData<typeof loader>();
+  const { items, runs, followUps, understood, includeHidden, includeInactive, today } = useLoaderData<typeof loader>();
   // The draft open on one card, from the child route /recommendations/<id>/<kind>.
   const draft = useMatches().find((m) => m.id === "routes/projects.$projectId.recommendations.$recId.$kind")?.data as (DraftView & { recId: string }) | undefined;
   const result = useActionData<typeof action>();
@@ -131,7 +134,7 @@ export default function Recommendations() {
       ) : (
         <ol className="space-y-3" aria-label="Recommendations by priority">
           {items.map((r) => (
-            <RecommendationCard key={r.id} rec={r} canAct={canAct} today={today}
+            <RecommendationCard key={r.id} rec={r} canAct={canAct} today={today} understood={understood}
               runs={runs.filter((x) => x.recommendationId === r.id)} followUps={followUps.filter((f) => f.recommendationId === r.id)}
               draft={draft?.recId === r.id ? draft : null} />
           ))}

@@ -65,3 +65,12 @@ export const EVENT_TYPE_LABELS: Record<string, string> = {
 export const eventTypeLabel = (t: string) => EVENT_TYPE_LABELS[t] ?? t.replace(/_/g, " ");
 
 export const OUTCOME_LABELS: Record<string, string> = { delivery_risk: "Delivery slipped", finance_risk: "Budget overran", client_risk: "Client relationship at risk", scope_risk: "Scope grew out of control" };
+
+/** What message understanding can say about a message, in words (and in the negative, for corrections). */
+export const MESSAGE_LABELS: Record<string, { label: string; not: string; author: "client" | "team" }> = {
+  scope_change: { label: "Scope request", not: "Not a scope request", author: "client" },
+  new_need: { label: "New need", not: "Not a new need", author: "client" },
+  approval_request: { label: "Approval request", not: "Not an approval request", author: "team" },
+  expects_reply: { label: "Needs an answer", not: "Needs no answer", author: "team" },
+};
+export const DECIDED_BY: Record<string, string> = { local: "the local model", openai: "the language model", correction: "a person" };

@@ -27,6 +27,8 @@ export const connectorSyncTask = (connector: ConnectorName) =>
       }
       // The figures and openings that read the same new data, debounced the same way.
       for (const t of ["analytics_aggregates", "upsell_radar"]) await enqueueProjectJob(db, { task: t, payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt });
+      // With a language model, it reads the new messages soon after (the local engine already did, in the sync).
+      if (env.OPENAI_API_KEY && env.UNDERSTANDING_ENGINE === "openai") await enqueueProjectJob(db, { task: "message_understanding", payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: new Date(Date.now() + EMBED_DEBOUNCE_MS) });
       // Search covers what just arrived within seconds, not at the next 20-minute embeddings slot.
       await enqueueProjectJob(db, { task: "embeddings_run", payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: new Date(Date.now() + EMBED_DEBOUNCE_MS) });
     }

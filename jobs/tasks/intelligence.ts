@@ -2,6 +2,8 @@ import { backfillDailyPipeline, refreshProjectRecommendations, refreshSignalsAnd
 import { z } from "zod";
 import { buildDigest, buildPortfolioDigests } from "../../server/services/intelligence/digests.ts";
 import { embedPending, syncChunks } from "../../server/services/rag/rag.ts";
+import { refreshMessageUnderstanding } from "../../server/services/understanding/refresh.ts";
+import { retrainWorkspaceModel } from "../../server/services/understanding/corrections.ts";
 import { enqueueProjectJob } from "../../server/services/jobs/enqueue.ts";
 import { defineProjectTask, defineTask, type TaskRun } from "../define-task.ts";
 
@@ -47,6 +49,16 @@ export const embeddingsRunTask = defineProjectTask("embeddings_run", async (run)
   const emb = await embedPending(run.db, run.env, run.projectId);
   for (const w of emb.warnings) await run.warn(w);
   return { chunksUpserted: chunks.upserted, chunksRemoved: chunks.removed, embedded: emb.embedded, failed: emb.failed };
+}, { flags: ["KAG_ENABLED"] });
+
+/** Every 30 minutes and after syncs: keep each message's understanding current (local engine, and the language model within budget). */
+export const messageUnderstandingTask = defineProjectTask("message_understanding", async (run) => report(run, await refreshMessageUnderstanding(run.db, run.env, { projectId: run.projectId, now: run.now })), { flags: ["KAG_ENABLED"] });
+
+/** After people correct message labels (debounced): the workspace's local model, retrained and measured. */
+export const understandingRetrainTask = defineTask("understanding_retrain", z.object({ workspaceId: z.uuid() }), async (run) => {
+  const res = await retrainWorkspaceModel(run.db, { workspaceId: run.payload.workspaceId, now: run.now });
+  for (const w of res.warnings) await run.warn(w);
+  return res.counters;
 }, { flags: ["KAG_ENABLED"] });
 
 /** Yesterday's digest of the project (daily) and last week's (weekly). */

@@ -8,10 +8,11 @@ import { SIM_CHATWOOT_TOKEN, SIM_LOOPS_KEY } from "./index.ts";
 
 export const DEMO_SIM_BASE_PORT = Number(process.env.DEMO_SIM_BASE_PORT ?? 54410);
 export const DEMO_PROFILES: NonNullable<GeneratorOptions["profiles"]> = [
-  { clientName: "Acme", name: "Acme Web Relaunch", situations: ["client_silence"] },
-  { clientName: "Globex", name: "Globex Mobile App", situations: ["aging_blockers", "scope_creep"] },
-  { clientName: "Initech", name: "Initech Data Migration", situations: ["budget_overrun"] },
-  { clientName: "Umbrella", name: "Umbrella Support Retainer", situations: ["upsell_need"] },
+  // Acme's people write in Russian, the others in English (drafts to a client follow the conversation's language).
+  { clientName: "Acme", name: "Acme Web Relaunch", situations: ["client_silence"], language: "ru" },
+  { clientName: "Globex", name: "Globex Mobile App", situations: ["aging_blockers", "scope_creep"], language: "en" },
+  { clientName: "Initech", name: "Initech Data Migration", situations: ["budget_overrun"], language: "en" },
+  { clientName: "Umbrella", name: "Umbrella Support Retainer", situations: ["upsell_need"], language: "en" },
 ];
 
 /**

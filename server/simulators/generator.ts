@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { createRng, seedOf, type Rng } from "./rng.ts";
 
 // A deterministic agency workspace: per project a Chatwoot account, a Linear workspace and an Attio
@@ -47,7 +49,7 @@ export type AttioRecord = { id: { workspace_id: string; object_id: string; recor
 export type AttioWorkspace = { workspaceId: string; slug: string; companies: AttioRecord[]; people: AttioRecord[]; deals: AttioRecord[]; notes: { id: { workspace_id: string; note_id: string }; parent_object: string; parent_record_id: string; title: string; content_plaintext: string; created_at: string }[] };
 
 export type GeneratedProject = {
-  index: number; key: string; name: string; clientName: string;
+  index: number; key: string; name: string; clientName: string; language: PoolLanguage;
   chatwoot: ChatwootAccount; linear: LinearWorkspace; attio: AttioWorkspace;
   situations: PlantedSituation[];
 };
@@ -64,24 +66,25 @@ export type GeneratorOptions = {
   extraLinearIssues?: number;
   extraAttioCompanies?: number;
   /** Per project index: a fixed client and project name and situations (the demo uses these). */
-  profiles?: { clientName: string; name: string; situations: SituationKind[] }[];
+  profiles?: { clientName: string; name: string; situations: SituationKind[]; language?: PoolLanguage }[];
+  /** Share of projects whose client writes in Russian (default .3); a profile's language wins. */
+  russianShare?: number;
 };
 
 const CLIENTS = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka", "Tyrell", "Cyberdyne", "Soylent", "Aperture", "Vandelay", "Pied Piper", "Massive Dynamic", "Oscorp"];
 const KINDS = ["Web Relaunch", "Mobile App", "Data Migration", "Support Retainer", "Growth Sprint", "Platform Integration", "Design System"];
 const FIRST = ["Ana", "Ben", "Chloe", "Dev", "Eva", "Finn", "Gita", "Hugo", "Ines", "Jon", "Kai", "Lena", "Marco", "Nia", "Omar", "Pia"];
 const LAST = ["Silva", "Meyer", "Novak", "Okafor", "Rossi", "Tanaka", "Berg", "Costa", "Dubois", "Ek"];
-const CLIENT_CHATTER = ["Thanks for the update!", "Can we move the sync to Thursday?", "Looks good to us.", "Quick question about the staging link.", "The team reviewed the mockups, a few notes inside.", "When can we expect the next release?", "Our CFO asked about the invoice timing."];
-const TEAM_CHATTER = ["Here is this week's progress summary.", "The staging build is up, link in the ticket.", "We fixed the login issue you reported.", "Sprint review notes attached.", "We are on track for the milestone.", "Could you share the brand assets?"];
 const ISSUE_TITLES = ["Checkout page layout", "Auth token refresh", "CSV export", "Push notifications", "Search relevance", "Onboarding flow", "Payment webhook", "Admin dashboard filters", "Image uploads", "Email templates", "Role permissions", "Data import job", "Analytics events", "Accessibility fixes", "Performance budget"];
 
-export const SCOPE_CREEP_TEXTS = [
-  "Could you additionally add a loyalty program page? I know it's out of scope but it's important.",
-  "We need a change request: the reporting module should also export to PDF.",
-  "One more thing outside scope: can the app support a second language by launch?",
-];
-export const APPROVAL_REQUEST_TEXT = "The final designs are ready. Could you approve them so we can start development?";
-export const UPSELL_TEXTS = ["We'd also need a mobile app for our field team next quarter — can you quote it?", "Can we expand the project to our EU subsidiary? We need a new module for them."];
+/**
+ * What people write, drawn from a pool of English and Russian texts per kind of message
+ * (server/simulators/texts/pool.json), written apart from the message-understanding corpus and its
+ * rules — a test asserts they share no sentence — so a planted situation is not one memorised phrase.
+ */
+export type TextKind = "approval_request" | "approval_reminder" | "scope_request" | "new_need" | "client_chatter" | "team_chatter" | "client_negative" | "client_positive";
+export type PoolLanguage = "en" | "ru";
+export const TEXT_POOL = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "texts/pool.json"), "utf8")) as { version: number } & Record<PoolLanguage, Record<TextKind, string[]>>;
 
 const unix = (d: Date) => Math.floor(d.getTime() / 1000);
 const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
@@ -112,6 +115,11 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
   const webSlug = `${clientName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}-${key}`;
   const situations = profile?.situations ?? opts.situations ?? pickSituations(rng);
   const planted: PlantedSituation[] = [];
+  // Texts come from their own random stream: which sentence is drawn never shifts the numbers.
+  const textRng = createRng(seedOf(opts.seed, index, "texts"));
+  const language: PoolLanguage = profile?.language ?? (textRng.chance(opts.russianShare ?? 0.3) ? "ru" : "en");
+  const text = (kind: TextKind, contactName?: string) =>
+    textRng.pick(TEXT_POOL[language][kind]).replaceAll("{client}", clientName).replaceAll("{name}", (contactName ?? "").split(" ")[0] || (language === "ru" ? "коллеги" : "there"));
 
   // ---- Chatwoot ----------------------------------------------------------------------------
   const accountId = 1000 + index;
@@ -140,7 +148,7 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
       const replyAt: number | null = last?.fromClient && !fromClient ? last.at + (rng.chance(0.85) ? rng.int(15, 300) * 60 : rng.int(18, 30) * 3600) : null;
       const createdAt: number = replyAt && replyAt < end / 1000 - 3600 ? replyAt : unix(at(day, rng.int(8, 18)));
       conv.messages.push({
-        id: ++messageId, content: fromClient ? rng.pick(CLIENT_CHATTER) : rng.pick(TEAM_CHATTER), message_type: fromClient ? 0 : 1, private: !fromClient && rng.chance(0.05),
+        id: ++messageId, content: fromClient ? text(textRng.chance(0.1) ? "client_positive" : "client_chatter") : text("team_chatter", contact.name), message_type: fromClient ? 0 : 1, private: !fromClient && rng.chance(0.05),
         sender_type: fromClient ? "contact" : "user", sender_id: fromClient ? contact.id : rng.pick(agents).id, created_at: createdAt,
       });
       last = { fromClient, at: createdAt };
@@ -244,14 +252,15 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
       const silentDays = rng.int(5, 8);
       const askDay = lastDay - silentDays;
       for (const c of conversations) c.messages = c.messages.filter((m) => m.created_at < unix(at(askDay - 1, 0)) || m.sender_type === "user");
-      const ask = addMessage(mainConv, askDay, false, APPROVAL_REQUEST_TEXT);
-      const nudge = addMessage(mainConv, askDay + 2, false, "Friendly reminder: we are waiting for your approval on the designs before we continue.");
+      const who = contacts.find((c) => c.id === mainConv.contact_id)?.name;
+      const ask = addMessage(mainConv, askDay, false, text("approval_request", who));
+      const nudge = addMessage(mainConv, askDay + 2, false, text("approval_reminder", who));
       mainConv.status = "open";
       planted.push({ kind, startedAt: at(askDay, 11), evidence: { chatwootMessageIds: [ask.id, nudge.id], linearIssueIds: [], attioRecordIds: [deal.id.record_id] },
         outcome: rng.chance(0.7) ? { type: "client_risk", occurredAt: new Date(end + rng.int(3, 12) * DAY), severity: rng.int(3, 5) } : null });
     }
     if (kind === "scope_creep") {
-      const ids = [0, 1, 2].slice(0, rng.int(2, 3)).map((i) => addMessage(mainConv, lastDay - 6 + i * 2, true, SCOPE_CREEP_TEXTS[i]!).id);
+      const ids = [0, 1, 2].slice(0, rng.int(2, 3)).map((i) => addMessage(mainConv, lastDay - 6 + i * 2, true, text("scope_request")).id);
       const cr = addIssue(lastDay - 3, { title: "Change request: extra scope from client", labelIds: [label("scope-change")], stateId: stateBy("backlog").id, completedAt: null });
       planted.push({ kind, startedAt: at(lastDay - 6, 11), evidence: { chatwootMessageIds: ids, linearIssueIds: [cr.id], attioRecordIds: [] },
         outcome: rng.chance(0.6) ? { type: "scope_risk", occurredAt: new Date(end + rng.int(5, 20) * DAY), severity: rng.int(2, 4) } : null });
@@ -270,7 +279,8 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
         outcome: rng.chance(0.7) ? { type: "finance_risk", occurredAt: new Date(end + rng.int(5, 25) * DAY), severity: rng.int(3, 5) } : null });
     }
     if (kind === "upsell_need") {
-      const msg = addMessage(mainConv, lastDay - 2, true, rng.pick(UPSELL_TEXTS));
+      rng.next(); // the draw the fixed upsell sentence used to take: the rest of the project stays as it was
+      const msg = addMessage(mainConv, lastDay - 2, true, text("new_need"));
       company.values.annual_revenue = [v("currency", { currency_value: Math.max(revenue, 400_000), currency_code: "USD" }, t0)];
       // The account manager opens an expansion deal for it.
       const opened = new Date(end - 1 * DAY);
@@ -287,7 +297,7 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
   }
 
   return {
-    index, key, name, clientName,
+    index, key, name, clientName, language,
     chatwoot: { accountId, inboxes, agents, contacts, conversations },
     linear: lin,
     attio: { workspaceId: attioWs, slug: webSlug, companies, people, deals, notes },

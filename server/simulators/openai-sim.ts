@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { localEmbedding } from "../services/rag/local-embedder.ts";
+import { baseModel, classifyLocal } from "../services/understanding/local-engine.ts";
 import { startSimServer, type SimRequest, type SimResponse } from "./sim-server.ts";
 
 // A local OpenAI-compatible server for tests and the demo: POST /v1/chat/completions (rewords the
-// JSON it is given, deterministically) and POST /v1/embeddings (deterministic unit vectors of the
+// JSON it is given, deterministically; answers structured-output requests for message understanding) and POST /v1/embeddings (deterministic unit vectors of the
 // requested dimension), Bearer auth, OpenAI's error shape, and the usual fault switches (429, 5xx…).
 
 export const SIM_OPENAI_KEY = "sk-sim-local";
@@ -13,6 +14,9 @@ const error = (status: number, type: string, message: string): SimResponse => ({
 function handler(req: SimRequest): SimResponse {
   if (req.headers.authorization !== `Bearer ${SIM_OPENAI_KEY}`) return error(401, "invalid_api_key", "Incorrect API key provided.");
   const body = (req.body ?? {}) as { model?: string; messages?: { role: string; content: string }[]; input?: string | string[]; dimensions?: number; encoding_format?: "float" | "base64" };
+  if (req.method === "POST" && req.path === "/v1/chat/completions" && (body as { response_format?: { type?: string } }).response_format?.type === "json_schema") {
+    return structuredOutput(body as StructuredRequest);
+  }
   if (req.method === "POST" && req.path === "/v1/chat/completions") {
     const last = body.messages?.at(-1)?.content ?? "";
     let src: Record<string, string>;
@@ -48,6 +52,42 @@ function handler(req: SimRequest): SimResponse {
     };
   }
   return error(404, "not_found", `Unknown path ${req.path}`);
+}
+
+type StructuredRequest = { model?: string; messages?: { role: string; content: string }[]; response_format: { type: "json_schema"; json_schema?: { name?: string; strict?: boolean; schema?: { type?: string } } } };
+
+/**
+ * Structured output as the real API does it: a `json_schema` response format with a name and an
+ * object schema is required (else a 400 in OpenAI's shape), and the answer is one JSON document in
+ * `message.content` that follows the schema. For message understanding the simulator reads the
+ * messages with the local engine — deterministic, schema-valid answers for the plumbing around it.
+ */
+function structuredOutput(body: StructuredRequest): SimResponse {
+  const f = body.response_format.json_schema;
+  if (!f?.name || f.schema?.type !== "object") return error(400, "invalid_request_error", "Invalid schema for response_format: a json_schema with a name and an object schema is required.");
+  if (f.name !== "message_understanding") return error(400, "invalid_request_error", `The simulator answers the message_understanding schema only (got ${f.name}).`);
+  let input: { messages?: { id: string; from: "client" | "team"; text: string }[] };
+  try {
+    input = JSON.parse(body.messages?.at(-1)?.content ?? "") as typeof input;
+  } catch {
+    return error(400, "invalid_request_error", "expected a JSON user message");
+  }
+  const model = baseModel();
+  const messages = (input.messages ?? []).map((m) => {
+    const u = classifyLocal(model, { from: m.from, text: m.text });
+    return { id: m.id, labels: u.labels.map((l) => ({ label: l.label, confidence: l.confidence, span: l.span })), tone: u.tone, language: u.language };
+  });
+  const content = JSON.stringify({ messages });
+  const promptTokens = Math.ceil(JSON.stringify(body.messages ?? []).length / 4);
+  const completionTokens = Math.ceil(content.length / 4);
+  return {
+    status: 200,
+    body: {
+      id: `chatcmpl-${createHash("sha1").update(content).digest("hex").slice(0, 12)}`, object: "chat.completion", created: 1_700_000_000, model: body.model ?? "gpt-4o-mini",
+      choices: [{ index: 0, finish_reason: "stop", logprobs: null, message: { role: "assistant", content, refusal: null } }],
+      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    },
+  };
 }
 
 export function startOpenAiSim(port?: number) {

@@ -11,6 +11,7 @@ import { jobsRouter } from "./routers/jobs.ts";
 import { preferencesRouter } from "./routers/preferences.ts";
 import { projectsRouter } from "./routers/projects.ts";
 import { tokensRouter } from "./routers/tokens.ts";
+import { understandingRouter } from "./routers/understanding.ts";
 
 export const appRouter = router({
   health: publicProcedure.query(({ ctx }) => checkHealth(ctx.db, { now: ctx.now(), workerStaleSeconds: ctx.env.WORKER_STALE_SECONDS })),
@@ -24,6 +25,7 @@ export const appRouter = router({
   intelligence: intelligenceRouter,
   search: searchRouter,
   growth: growthRouter,
+  understanding: understandingRouter,
   preferences: preferencesRouter,
 });
 

@@ -149,4 +149,38 @@ describe("acting safely", () => {
     expect(watch.problems).toEqual([]);
     await page.close();
   });
+
+  it("messages show what they say (labels, the span highlighted, who decided), filter by label, and a PM corrects a label in place", async () => {
+    const page = await browser.newPage();
+    const watch = watchPage(page);
+    await login(page, server.url, "pm@controltower.dev", DEMO_PASSWORD);
+    // The evidence of the waiting-on-client card says how each message was read, and by whom.
+    await gotoHydrated(page, `${server.url}/projects/${acmeId}/recommendations`);
+    const card = page.locator('li[data-category="waiting_on_client"]');
+    await card.getByText("Why am I seeing this?").click();
+    await expect.poll(() => card.locator("[data-reading]").first().textContent()).toMatch(/read by the local model/);
+
+    await gotoHydrated(page, `${server.url}/projects/${acmeId}/messages?label=approval_request`);
+    const rows = page.locator("li[data-message]");
+    await expect.poll(() => rows.count()).toBeGreaterThan(0);
+    const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-labels") ?? ""));
+    expect(labels.every((l) => l.split(" ").includes("approval_request"))).toBe(true);
+    expect(await rows.first().locator("mark").count()).toBeGreaterThan(0);
+    expect(await page.locator("[data-engine]").textContent()).toMatch(/local model \(no language model configured\)/);
+    await screenshot(page, "33-messages-labels");
+
+    const first = rows.first();
+    const id = await first.getAttribute("data-message");
+    await first.getByRole("button", { name: "Not an approval request" }).click();
+    // The correction counts at once: the message leaves the filtered list; audited; shown as a person's decision.
+    await expect.poll(() => page.locator(`li[data-message="${id}"]`).count()).toBe(0);
+    expect(await db.prisma.auditEvent.count({ where: { action: "message_understanding.corrected", entityId: id! } })).toBe(1);
+    await gotoHydrated(page, `${server.url}/projects/${acmeId}/messages`);
+    const row = page.locator(`li[data-message="${id}"]`);
+    expect(await row.getAttribute("data-labels")).not.toContain("approval_request");
+    await row.getByRole("button", { name: /undo the “Approval request” correction/ }).click();
+    await expect.poll(() => page.locator(`li[data-message="${id}"]`).getAttribute("data-labels")).toContain("approval_request");
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
 });

@@ -236,12 +236,14 @@ describe("in a real browser", () => {
     await page.goto(`${server.url}/projects/${acmeId}/settings`);
     await expect.poll(() => page.getByText("recommendation_action_taken").first().isVisible()).toBe(true);
 
-    // Search finds the approval request by meaning and words, with its link.
+    // Search finds the approval request (its text is drawn from the generator's pool) by meaning and words, with its link.
     await syncChunks(db.prisma, acmeId);
     await embedPending(db.prisma, env, acmeId);
-    await page.goto(`${server.url}/projects/${acmeId}/messages?q=${encodeURIComponent("approve the designs")}`);
+    const ask = sims.workspace.project(0)!.chatwoot.conversations.flatMap((c) => c.messages).find((m) => m.id === planted[0])!.content;
+    const words = ask.split(/\s+/).map((w) => w.replace(/[^\p{L}\p{N}-]/gu, "")).filter((w) => w.length > 5).slice(1, 5);
+    await page.goto(`${server.url}/projects/${acmeId}/messages?q=${encodeURIComponent(words.join(" "))}`);
     const results = page.getByRole("region", { name: /Results for/ }).or(page.locator("section[aria-labelledby=results-heading]"));
-    await expect.poll(() => results.getByText("Could you approve them").first().isVisible()).toBe(true);
+    await expect.poll(() => results.getByText(words[0]!).first().isVisible()).toBe(true);
     await screenshot(page, "14-messages-search");
     expect(watch.problems).toEqual([]);
     await page.close();
@@ -305,7 +307,8 @@ describe("in a real browser", () => {
     await card.getByRole("link", { name: /Start a follow-up sequence/ }).click();
     const sequence = card.locator('[data-draft="sequence"]');
     await expect.poll(() => sequence.isVisible()).toBe(true);
-    expect(await sequence.getByLabel(/Reminder 1/).inputValue()).toMatch(/checking in/);
+    // The reminders are written in the conversation's language.
+    expect(await sequence.getByLabel(/Reminder 1/).inputValue()).toMatch(/checking in|Напоминаем/);
     await sequence.getByRole("button", { name: "Start the sequence" }).click();
     await expect.poll(() => card.locator('[data-follow-up="active"]').isVisible()).toBe(true);
     expect(await db.prisma.followUpCampaign.count({ where: { projectId: acmeId, status: "active" } })).toBe(1);

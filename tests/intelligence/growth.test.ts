@@ -60,9 +60,11 @@ describe("upsell_radar", () => {
     expect(deal).toMatchObject({ status: "proposed" });
     expect(planted.attioRecordIds).toContain(deal.sourceRef);
     expect(deal.score).toBe(deal.amount! > 50_000 ? 0.8 : deal.amount! > 20_000 ? 0.7 : 0.62);
-    const ask = rows.find((r) => r.sourceKind === "message")!;
+    // The planted ask is among the openings message understanding found, quoting the span that carries it.
+    const ask = rows.find((r) => r.sourceKind === "message" && (r.evidenceRefs as EvidenceRef[]).some((e) => e.id === String(planted.chatwootMessageIds[0])))!;
     expect(ask.score).toBe(0.72);
-    expect((ask.evidenceRefs as EvidenceRef[]).map((e) => e.id)).toContain(String(planted.chatwootMessageIds[0]));
+    const text = sims.workspace.project(0)!.chatwoot.conversations.flatMap((c) => c.messages).find((m) => m.id === planted.chatwootMessageIds[0])!.content;
+    expect(text).toContain((ask.evidenceRefs as EvidenceRef[])[0]!.snippet);
     // Nothing in the project without the situation.
     await run("upsell_radar", B(), NOW);
     expect(await db.prisma.upsellOpportunity.count({ where: { projectId: B() } })).toBe(0);

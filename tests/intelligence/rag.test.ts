@@ -52,7 +52,10 @@ describe("RAG", () => {
     await syncChunks(db.prisma, fx.projectB.id);
     await embedPending(db.prisma, env, fx.projectB.id);
     const planted = sims.workspace.project(0)!.situations.find((s) => s.kind === "client_silence")!.evidence.chatwootMessageIds;
-    const { hits, model } = await searchProject(db.prisma, env, { projectId: fx.projectA.id, query: "approve the final designs", limit: 5 });
+    // Words of the planted approval request (its text is drawn from the generator's pool).
+    const plantedText = sims.workspace.project(0)!.chatwoot.conversations.flatMap((c) => c.messages).find((m) => m.id === planted[0])!.content;
+    const query = plantedText.split(/\s+/).filter((w) => w.length > 4).slice(2, 7).join(" ");
+    const { hits, model } = await searchProject(db.prisma, env, { projectId: fx.projectA.id, query, limit: 5 });
     expect(model).toBe("local-trigram-v1");
     expect(hits.slice(0, 3).map((h) => h.evidence.id)).toEqual(expect.arrayContaining([String(planted[0])]));
     const top = hits.find((h) => h.evidence.id === String(planted[0]))!;
@@ -62,7 +65,7 @@ describe("RAG", () => {
     expect(top.keywordRank).not.toBeNull();
     // Project B's search never returns A's chunks.
     const aIds = new Set((await db.prisma.ragChunk.findMany({ where: { projectId: fx.projectA.id }, select: { sourceId: true } })).map((c) => c.sourceId));
-    const other = await searchProject(db.prisma, env, { projectId: fx.projectB.id, query: "approve the final designs", limit: 20 });
+    const other = await searchProject(db.prisma, env, { projectId: fx.projectB.id, query, limit: 20 });
     expect(other.hits.length).toBeGreaterThan(0);
     expect(other.hits.some((h) => aIds.has(h.evidence.id))).toBe(false);
     const plan = await db.prisma.$transaction(async (tx) => {

@@ -118,7 +118,7 @@ describe("similar cases respect membership", () => {
       evidenceRefs: [...alphaMessages.map((m) => ({ kind: "message", id: m.externalId, snippet: m.content })), { kind: "message", id: betaMessage.externalId, snippet: betaMessage.content, url: "http://beta.example/x" }],
       evidenceCount: 3, firstFiredAt: END, lastFiredAt: END,
     } });
-    const sql = fs.readFileSync(path.resolve("prisma/migrations/20261202160000_winback_without_other_projects/migration.sql"), "utf8");
+    const sql = fs.readFileSync(path.resolve("prisma/migrations/20261202140000_winback_without_other_projects/migration.sql"), "utf8");
     for (const statement of sql.split(/;\s*$/m).map((x) => x.replace(/^--.*$/gm, "").trim()).filter(Boolean)) await db.prisma.$executeRawUnsafe(statement);
     const after = await db.prisma.recommendationV2.findUniqueOrThrow({ where: { id: old.id } });
     expect(leaks(after)).toEqual([]);

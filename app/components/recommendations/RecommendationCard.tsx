@@ -1,7 +1,7 @@
 import { Link, useFetcher, useNavigate, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { isoDate, Time } from "~/components/AppShell.tsx";
-import { CATEGORY_LABELS } from "~/utils/labels.ts";
+import { CATEGORY_LABELS, DECIDED_BY, MESSAGE_LABELS } from "~/utils/labels.ts";
 import { useProject } from "~/utils/project.ts";
 import { evidenceSummary, FOLLOW_UP_STATUS, hiddenReason, OWNER_LABEL, priorityLabel, STATUS_LABEL } from "~/utils/recommendations.ts";
 import { ActionDraftPanel, type DraftView } from "./ActionDraftPanel.tsx";
@@ -25,7 +25,7 @@ const PRIORITY: Record<number, string> = { 5: "bg-rose-100 text-rose-800", 4: "b
 const button = "rounded border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50 disabled:opacity-50";
 const primary = "rounded bg-indigo-600 px-2 py-1 text-xs text-white hover:bg-indigo-700 disabled:opacity-50";
 
-export function RecommendationCard({ rec, canAct, runs, followUps, draft, today }: { rec: RecView; canAct: boolean; runs: ActionRunView[]; followUps: FollowUpView[]; draft: DraftView | null; today: string }) {
+export function RecommendationCard({ rec, canAct, runs, followUps, draft, today, understood }: { rec: RecView; canAct: boolean; runs: ActionRunView[]; followUps: FollowUpView[]; draft: DraftView | null; today: string; understood: Record<string, Understood> }) {
   const project = useProject();
   const fetcher = useFetcher<Result>();
   const shown = useFetcher();
@@ -115,7 +115,10 @@ export function RecommendationCard({ rec, canAct, runs, followUps, draft, today 
             {evidence.map((e) => (
               <li key={`${e.kind}:${e.id}`} className="flex min-w-0 gap-2">
                 <span className="w-16 shrink-0 text-xs uppercase text-slate-500">{e.kind === "doc" ? "note" : e.kind}</span>
-                <span className="min-w-0 break-words">{e.url ? <a className="underline" href={e.url} target="_blank" rel="noreferrer">{e.snippet || e.id}</a> : (e.snippet || e.id)}</span>
+                <span className="min-w-0 break-words">
+                  {e.url ? <a className="underline" href={e.url} target="_blank" rel="noreferrer">{e.snippet || e.id}</a> : (e.snippet || e.id)}
+                  {e.kind === "message" && understood[e.id] ? <EvidenceReading messageId={e.id} u={understood[e.id]!} category={rec.category} canCorrect={canAct} /> : null}
+                </span>
               </li>
             ))}
           </ul>
@@ -191,5 +194,31 @@ function FollowUps({ items, canAct }: { items: FollowUpView[]; canAct: boolean }
         })}
       </ul>
     </section>
+  );
+}
+
+type Understood = { labels: { label: string; span: string; decidedBy: string }[]; corrected: Record<string, boolean | undefined> };
+/** Which label of a cited message this recommendation rests on. */
+const CATEGORY_LABEL: Record<string, string[]> = { scope_creep_change_request: ["scope_change"], upsell_opportunity: ["new_need"], waiting_on_client: ["approval_request", "expects_reply"] };
+
+/** What message understanding read in a cited message, who decided it, and a way to say it is wrong. */
+function EvidenceReading({ messageId, u, category, canCorrect }: { messageId: string; u: Understood; category: string; canCorrect: boolean }) {
+  const project = useProject();
+  const fetcher = useFetcher<{ ok: boolean; error?: string }>();
+  const relevant = u.labels.filter((l) => (CATEGORY_LABEL[category] ?? []).includes(l.label));
+  if (!relevant.length) return null;
+  const main = relevant[0]!;
+  return (
+    <span className="ml-2 text-xs text-slate-500" data-reading={main.label}>
+      {MESSAGE_LABELS[main.label]?.label ?? main.label}, read by {DECIDED_BY[main.decidedBy] ?? main.decidedBy}
+      {canCorrect && main.decidedBy !== "correction" ? (
+        <fetcher.Form method="post" action={`/projects/${project.id}/messages`} className="ml-1 inline">
+          <input type="hidden" name="intent" value="correct" /><input type="hidden" name="messageId" value={messageId} />
+          <input type="hidden" name="label" value={main.label} /><input type="hidden" name="applies" value="false" />
+          <button disabled={fetcher.state !== "idle"} className="underline">{MESSAGE_LABELS[main.label]?.not ?? "not this"}?</button>
+        </fetcher.Form>
+      ) : null}
+      {fetcher.data?.ok ? <span role="status" className="ml-1 text-emerald-700">corrected — the recommendation follows at its next refresh</span> : null}
+    </span>
   );
 }

@@ -17,6 +17,7 @@ export const SCHEDULED_TASKS: ScheduledTaskSpec[] = [
   { task: "health_scoring", title: "Score health, risk, client value and upsell likelihood", defaultCadenceSeconds: 1800 },
   { task: "kag_recommendations_refresh", title: "Refresh forecasts and next-best-action recommendations", defaultCadenceSeconds: 900 },
   { task: "embeddings_run", title: "Chunk new messages, issues and notes and embed them for search", defaultCadenceSeconds: 1200 },
+  { task: "message_understanding", title: "Read messages (labels, spans, tone) with the local engine and, when configured, the language model", defaultCadenceSeconds: 1800 },
   { task: "kag_daily_pipeline", title: "Daily: snapshot → forecast → recommendations → outcomes", defaultCadenceSeconds: 86_400 },
   { task: "daily_digest", title: "Write yesterday's digest", defaultCadenceSeconds: 86_400 },
   { task: "weekly_digest", title: "Write last week's digest", defaultCadenceSeconds: 604_800 },
