@@ -27,6 +27,7 @@ export function describeEvent(e: EventLike, opts: DescribeOptions = {}): string 
     case "client_silent_started": return `Client silent since the team's message of ${p.lastTeamMessageAt ? formatDate(str(p.lastTeamMessageAt), opts.timeZone, opts.locale) : "—"}`;
     case "follow_up_sent": return `Follow-up ${str(p.step)} of ${str(p.of)} sent`;
     case "reminder_due": return `Reminder: ${str(p.title)}`;
+    case "message_label_corrected": return `A person corrected message ${str(p.messageId)}: ${p.applies === null ? `withdrew the correction of “${str(p.label).replace(/_/g, " ")}”` : `${p.applies ? "it is" : "it is not"} “${str(p.label).replace(/_/g, " ")}”`}`;
     case "deal_stage_changed": return `Deal ${quote(p.name ?? p.title)} moved to ${str(p.stage)}${p.amount ? ` (${money(p.amount)})` : ""}`;
     case "finance_entry_recorded": return `Cost to date ${money(p.amount)}${p.planned ? ` of ${money(p.planned)} planned` : ""}`;
     default:
@@ -65,6 +66,6 @@ export function eventLink(e: EventLike): string | null {
 export const DOMAIN_EVENT_TYPES = [
   "message_received", "message_sent", "approval_requested", "scope_change_requested", "need_detected", "client_silent_started", "follow_up_sent", "reminder_due",
   "issue_created", "issue_completed", "issue_blocked", "issue_unblocked", "issue_deleted", "stage_overdue", "deal_stage_changed", "deal_won", "deal_lost",
-  "finance_entry_recorded", "note_logged",
+  "finance_entry_recorded", "note_logged", "message_label_corrected",
 ];
 export const PROCESS_EVENT_TYPES = ["process_started", "process_finished", "process_failed", "process_warning"];

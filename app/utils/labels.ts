@@ -60,7 +60,7 @@ export const EVENT_TYPE_LABELS: Record<string, string> = {
   message_received: "client wrote", message_sent: "team wrote", approval_requested: "approval asked", scope_change_requested: "extra scope asked",
   need_detected: "new need mentioned", client_silent_started: "client went quiet", follow_up_sent: "follow-up sent", reminder_due: "reminder",
   issue_created: "issue opened", issue_completed: "issue done", issue_blocked: "issue blocked", issue_unblocked: "issue unblocked", issue_deleted: "issue deleted",
-  stage_overdue: "stage overdue", deal_stage_changed: "deal moved", deal_won: "deal won", deal_lost: "deal lost", finance_entry_recorded: "cost recorded", note_logged: "note logged",
+  stage_overdue: "stage overdue", deal_stage_changed: "deal moved", deal_won: "deal won", deal_lost: "deal lost", finance_entry_recorded: "cost recorded", note_logged: "note logged", message_label_corrected: "label corrected",
 };
 export const eventTypeLabel = (t: string) => EVENT_TYPE_LABELS[t] ?? t.replace(/_/g, " ");
 

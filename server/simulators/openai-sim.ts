@@ -83,7 +83,8 @@ function structuredOutput(body: StructuredRequest): SimResponse {
   return {
     status: 200,
     body: {
-      id: `chatcmpl-${createHash("sha1").update(content).digest("hex").slice(0, 12)}`, object: "chat.completion", created: 1_700_000_000, model: body.model ?? "gpt-4o-mini",
+      // Like the real API, the answer names the dated model behind the alias asked for.
+      id: `chatcmpl-${createHash("sha1").update(content).digest("hex").slice(0, 12)}`, object: "chat.completion", created: 1_700_000_000, model: `${body.model ?? "gpt-4o-mini"}-2024-07-18`,
       choices: [{ index: 0, finish_reason: "stop", logprobs: null, message: { role: "assistant", content, refusal: null } }],
       usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
     },

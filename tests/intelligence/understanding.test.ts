@@ -7,6 +7,7 @@ import { CONNECTORS, runConnectorSync } from "../../server/services/connectors/s
 import { refreshSignalsAndScores } from "../../server/services/intelligence/pipeline.ts";
 import { enqueueProjectJob } from "../../server/services/jobs/enqueue.ts";
 import { correctLabel } from "../../server/services/understanding/corrections.ts";
+import { readCorpus } from "../../server/services/understanding/corpus.ts";
 import { baseModel } from "../../server/services/understanding/local-engine.ts";
 import { openAiEngineVersion } from "../../server/services/understanding/openai-engine.ts";
 import { startSimulators, type Simulators } from "../../server/simulators/index.ts";
@@ -155,6 +156,33 @@ describe("message understanding", () => {
     expect((await run("message_understanding", { projectId: A() }, llmEnv({ UNDERSTANDING_DAILY_TOKEN_BUDGET: "100000000" }))).status).toBe("succeeded");
     const newest = await db.prisma.cwMessage.findFirstOrThrow({ where: { projectId: A() }, orderBy: { sourceCreatedAt: "desc" } });
     expect(await db.prisma.messageUnderstanding.findUnique({ where: { projectId_messageId_engine: { projectId: A(), messageId: newest.externalId, engine: "openai" } } })).not.toBeNull();
+  });
+
+  it("a model retrained on corrections that call ordinary client messages scope requests is not trusted: it reads the other messages differently, so the base model stays and the run says why", async () => {
+    await db.prisma.understandingCorrection.deleteMany({ where: { projectId: A() } });
+    // A busy conversation of ordinary client messages (from the held-out test split: none asks for extra work) …
+    const ordinary = readCorpus("test").filter((r) => r.from === "client" && !r.labels.includes("scope_change"));
+    const account = (await db.prisma.cwMessage.findFirstOrThrow({ where: { projectId: A() } })).accountId;
+    await db.prisma.cwMessage.createMany({ data: ordinary.map((r, i) => ({
+      projectId: A(), externalId: `poison-${i}`, accountId: account, conversationExternalId: "poison", senderType: "contact", senderId: "poison",
+      messageType: 0, content: r.text, sourceCreatedAt: new Date(END.getTime() - (i + 1) * 60_000),
+    })) });
+    try {
+      // … of which someone marks four in five as scope requests.
+      const marked = ordinary.map((_, i) => `poison-${i}`).filter((_, i) => i % 5 !== 0);
+      for (const id of marked) await correctLabel(db.prisma, { projectId: A(), messageId: id, label: "scope_change", applies: true, actor: actor() });
+      const res = await run("understanding_retrain", { workspaceId: fx.ws.id });
+      expect(res.status).toBe("succeeded");
+      expect(res.counters).toMatchObject({ adopted: 0 });
+      expect(await db.prisma.understandingModel.count({ where: { workspaceId: fx.ws.id } })).toBe(0);
+      const warning = await db.prisma.eventLog.findFirst({ where: { eventType: "process_warning", sourceRef: `job_run:${res.id}` } });
+      expect(JSON.stringify(warning?.payload)).toMatch(/not trusted/);
+      // The corrections still count on their own messages.
+      expect(await db.prisma.understandingCorrection.count({ where: { projectId: A(), applies: true } })).toBe(marked.length);
+    } finally {
+      await db.prisma.understandingCorrection.deleteMany({ where: { projectId: A() } });
+      await db.prisma.cwMessage.deleteMany({ where: { projectId: A(), conversationExternalId: "poison" } });
+    }
   });
 
   it("npm run classify reads JSON lines on stdin and answers one line each, without a database; bad lines get an error line", () => {

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { appendEvents, dedupeKey, type NewEvent } from "../events/event-log.ts";
 import { bulkUpsert, inTransaction, type Column } from "./bulk-upsert.ts";
 import { localModelFor, understandMessages } from "../understanding/service.ts";
-import type { Label, Understanding } from "../understanding/types.ts";
+import { labelEvents } from "../understanding/events.ts";
+import type { Understanding } from "../understanding/types.ts";
 import type { SyncContext, SyncResult } from "./types.ts";
 
 // Chatwoot: incremental by conversation activity. Conversations are listed with status=all (the API
@@ -11,8 +12,11 @@ import type { SyncContext, SyncResult } from "./types.ts";
 // after=<last stored message id> cursor, 100 at a time, until none are left.
 
 const contact = z.object({ id: z.number(), name: z.string().nullish(), email: z.string().nullish(), phone_number: z.string().nullish(), identifier: z.string().nullish(), created_at: z.number().nullish() }).passthrough();
+// PostgreSQL stores no NUL character in text or jsonb: a client's pasted binary must not fail the sync.
+const noNul = (v: string) => v.replaceAll("\u0000", "");
+const withoutNul = <T,>(v: T): T => JSON.parse(JSON.stringify(v).replaceAll("\\u0000", "")) as T;
 const message = z.object({
-  id: z.number(), content: z.string().nullish(), message_type: z.number(), private: z.boolean().default(false), created_at: z.number(),
+  id: z.number(), content: z.string().nullish().transform((v) => (typeof v === "string" ? noNul(v) : v)), message_type: z.number(), private: z.boolean().default(false), created_at: z.number(),
   sender_type: z.string().nullish(), sender_id: z.number().nullish(), conversation_id: z.number(),
 }).passthrough();
 const conversation = z.object({
@@ -102,7 +106,7 @@ export async function syncChatwoot(ctx: SyncContext): Promise<SyncResult> {
     await inTransaction(db, async (tx) => {
       const written = await bulkUpsert(tx, "cw_messages", MESSAGE_COLUMNS,
         fetched.map((m) => ({ project_id: projectId, external_id: String(m.id), account_id: acct, conversation_external_id: String(c.id), sender_type: m.sender_type ?? null,
-          sender_id: m.sender_id != null ? String(m.sender_id) : null, message_type: m.message_type, private: m.private, content: m.content ?? null, source_created_at: fromUnix(m.created_at), data: m })));
+          sender_id: m.sender_id != null ? String(m.sender_id) : null, message_type: m.message_type, private: m.private, content: m.content ?? null, source_created_at: fromUnix(m.created_at), data: withoutNul(m) })));
       counters.messagesWritten += written.length;
       const isNew = new Set(written.filter((w) => w.inserted).map((w) => w.externalId));
       const arrived = fetched.filter((m) => isNew.has(String(m.id)));
@@ -142,8 +146,6 @@ const CONVERSATION_COLUMNS: Column[] = [
   { name: "last_activity_at", type: "timestamptz" }, { name: "last_message_id", type: "int8" }, { name: "source_created_at", type: "timestamptz" }, { name: "data", type: "jsonb" },
 ];
 
-const LABEL_EVENTS: Partial<Record<Label, string>> = { approval_request: "approval_requested", scope_change: "scope_change_requested", new_need: "need_detected" };
-
 /**
  * Events of one new message: who wrote it, and what message understanding found in it (approval
  * requests, scope-change requests, new needs), each citing the span that carries it.
@@ -157,17 +159,10 @@ function messageEvents(projectId: string, acct: string, conversationId: number, 
     sourceRef: `cwmsg:${acct}:${m.id}`, sourceUrl: url, evidenceRefs: [{ kind: "message" as const, id: String(m.id), url, snippet: text.slice(0, 300) }],
     payload: { conversationId, messageId: m.id, private: m.private, snippet: text.slice(0, 300) },
   };
-  const out: NewEvent[] = [{ ...base, eventType: fromClient ? "message_received" : "message_sent", dedupeKey: dedupeKey("chatwoot", acct, "message", m.id) }];
-  for (const l of understood?.labels ?? []) {
-    const type = LABEL_EVENTS[l.label];
-    if (!type) continue;
-    out.push({
-      ...base, eventType: type, dedupeKey: dedupeKey("chatwoot", acct, type, m.id),
-      evidenceRefs: [{ kind: "message" as const, id: String(m.id), url, snippet: l.span.slice(0, 300) }],
-      payload: { ...base.payload, span: l.span.slice(0, 300), confidence: l.confidence, engine: understood!.engine, engineVersion: understood!.engineVersion },
-    });
-  }
-  return out;
+  return [
+    { ...base, eventType: fromClient ? "message_received" : "message_sent", dedupeKey: dedupeKey("chatwoot", acct, "message", m.id) },
+    ...(understood ? labelEvents({ projectId, account: acct, messageId: m.id, conversationId, occurredAt: base.occurredAt, fromClient, url }, understood.labels, understood.engine, understood.engineVersion) : []),
+  ];
 }
 
 /**

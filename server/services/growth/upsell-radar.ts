@@ -49,6 +49,10 @@ export async function refreshUpsellRadar(db: Db, input: { projectId: string; now
       evidence: [{ kind: "deal" as const, id: d.external_id, url: d.web_url ?? undefined, snippet: `${d.name ?? "Deal"} · ${d.stage}` }],
     })),
   ];
+  // A message no longer read as a need (a person corrected it, or it left the window) is no longer
+  // an opening — unless someone is already pursuing it.
+  await q`DELETE FROM upsell_opportunities WHERE project_id = ${input.projectId}::uuid AND source_kind = 'message' AND status = 'proposed'
+    AND source_ref <> ALL(${openings.filter((o) => o.sourceKind === "message").map((o) => o.sourceRef)}::text[])`;
   if (!openings.length) return { openings: 0, inserted: 0, updated: 0 };
   const [res] = await q<{ inserted: number; updated: number }>`
     WITH up AS (

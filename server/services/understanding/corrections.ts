@@ -3,6 +3,7 @@ import type { Db } from "../../db.ts";
 import { NotFoundError, ValidationError } from "../../errors.ts";
 import { sql } from "../../sql.ts";
 import { recordAudit, type Actor } from "../audit.ts";
+import { appendEvents, dedupeKey } from "../events/event-log.ts";
 import { readCorpus } from "./corpus.ts";
 import { baseModel, classifyLocal, trainLocalModel, type LocalModel, type TrainingRow } from "./local-engine.ts";
 import { effectiveUnderstandings, serializeModel, type Effective } from "./service.ts";
@@ -15,6 +16,9 @@ import { LABELS_BY_AUTHOR, type Author, type Label } from "./types.ts";
 
 /** A correction counts this many times a corpus message in training: it is this workspace's own language. */
 const CORRECTION_WEIGHT = 3;
+/** The other messages a retrained model must still read as the base model does (share of label decisions). */
+const MIN_STABILITY = 0.9;
+const STABILITY_SAMPLE = 300;
 /** Fewer held-back labels than this cannot tell a better model from a worse one. */
 const MIN_JUDGED = 10;
 /** Held back from training to measure the retrained model: one in five, by message. */
@@ -43,6 +47,14 @@ export async function correctLabel(db: Db, input: { projectId: string; messageId
       });
     }
   }
+  // The event log says it too: an event of this message's label ("Client asked for more scope") may
+  // be in the feed already, and stays there as history beside the correction.
+  const m = await db.cwMessage.findFirstOrThrow({ where: { projectId: input.projectId, externalId: input.messageId }, select: { accountId: true, conversationExternalId: true } });
+  await appendEvents(db, [{
+    projectId: input.projectId, category: "domain", eventType: "message_label_corrected", occurredAt: new Date(), actor: "team", source: "control_tower",
+    sourceRef: `cwmsg:${m.accountId}:${input.messageId}`, payload: { messageId: Number(input.messageId), conversationId: Number(m.conversationExternalId), label: input.label, applies: input.applies, before },
+    evidenceRefs: [{ kind: "message", id: input.messageId }], dedupeKey: dedupeKey("correction", input.messageId, input.label, String(input.applies), Date.now()),
+  }]);
   await recordAudit(db, {
     actor: input.actor, projectId: input.projectId, action: "message_understanding.corrected", entityType: "message", entityId: input.messageId, requestId: input.requestId,
     payload: { label: input.label, applies: input.applies, before },
@@ -51,7 +63,7 @@ export async function correctLabel(db: Db, input: { projectId: string; messageId
   const project = await db.project.findUniqueOrThrow({ where: { id: input.projectId }, select: { workspaceId: true } });
   await db.$queryRaw`SELECT graphile_worker.add_job('understanding_retrain', payload := ${JSON.stringify({ workspaceId: project.workspaceId })}::json,
     job_key := ${`understanding_retrain:${project.workspaceId}`}::text, run_at := ${new Date(Date.now() + 60_000)}::timestamptz, max_attempts := 3, job_key_mode := 'replace')`;
-  return (await effectiveUnderstandings(db, input.projectId, [input.messageId])).get(input.messageId)!;
+  return (await effectiveUnderstandings(db, input.projectId, [input.messageId])).get(input.messageId) ?? { labels: [], scores: {}, tone: 0, language: "unknown", engine: "local", corrected: {} };
 }
 
 type CorrectedMessage = { messageId: string; from: Author; text: string; labels: Label[]; tone: number; corrected: Partial<Record<Label, boolean>> };
@@ -80,6 +92,24 @@ async function correctedMessages(db: Db, workspaceId: string): Promise<Corrected
 }
 
 const asTraining = (m: CorrectedMessage): TrainingRow => ({ from: m.from, text: m.text, labels: m.labels, tone: m.tone, spans: {}, weight: CORRECTION_WEIGHT });
+
+/**
+ * How often two models decide the same, label by label, on the given messages; the worst label
+ * counts — a model that learned to fire one label everywhere is hidden in an average over all.
+ */
+function agreementBetween(a: LocalModel, b: LocalModel, messages: { from: Author; text: string }[]): number {
+  const same = new Map<Label, number>();
+  const of = new Map<Label, number>();
+  for (const m of messages) {
+    const x = new Set(classifyLocal(a, m).labels.map((l) => l.label));
+    const y = new Set(classifyLocal(b, m).labels.map((l) => l.label));
+    for (const label of LABELS_BY_AUTHOR[m.from]) {
+      of.set(label, (of.get(label) ?? 0) + 1);
+      if (x.has(label) === y.has(label)) same.set(label, (same.get(label) ?? 0) + 1);
+    }
+  }
+  return Math.min(1, ...[...of].map(([label, n]) => (same.get(label) ?? 0) / n));
+}
 
 /** How often a model agrees with what people said about the labels they corrected. */
 function agreement(model: LocalModel, messages: CorrectedMessage[]): { right: number; of: number } {
@@ -114,16 +144,24 @@ export async function retrainWorkspaceModel(db: Db, input: { workspaceId: string
   const after = agreement(measured, test);
   const model = trainLocalModel([...corpus, ...corrected.map(asTraining)]);
   // Trusted only when it is not worse than the base model on what it did not learn from (with too
-  // few held-back labels to tell, it is adopted: the corrections themselves are what it learned).
-  const adopted = after.of < MIN_JUDGED || after.right >= before.right;
+  // few held-back labels to tell, the corrections themselves are what it learned), and when it still
+  // reads the workspace's other messages as the base model does — a model that learned to fire a
+  // label everywhere would pass the first check alone.
+  const others = await sql(db)<{ message_type: number; content: string | null }>`
+    SELECT m.message_type, m.content FROM cw_messages m JOIN projects p ON p.id = m.project_id
+    WHERE p.workspace_id = ${input.workspaceId}::uuid AND m.deleted_at IS NULL AND NOT m.private AND m.message_type IN (0, 1)
+      AND NOT EXISTS (SELECT 1 FROM understanding_corrections c WHERE c.project_id = m.project_id AND c.message_id = m.external_id)
+    ORDER BY m.source_created_at DESC LIMIT ${STABILITY_SAMPLE}`;
+  const stability = agreementBetween(measured, baseModel(), others.map((o) => ({ from: o.message_type === 0 ? "client" as const : "team" as const, text: o.content ?? "" })));
+  const adopted = (after.of < MIN_JUDGED || after.right >= before.right) && stability >= MIN_STABILITY;
   const metrics = {
     heldBack: test.length, labelsJudged: after.of, baseAgreement: before.of ? before.right / before.of : null, retrainedAgreement: after.of ? after.right / after.of : null,
-    corrections: corrected.reduce((a, m) => a + Object.keys(m.corrected).length, 0), adopted,
+    corrections: corrected.reduce((a, m) => a + Object.keys(m.corrected).length, 0), adopted, stability, otherMessages: others.length,
   };
   if (!adopted) {
     await db.understandingModel.deleteMany({ where: { workspaceId: input.workspaceId } });
     return { counters: { corrections: metrics.corrections, heldBack: test.length, baseRight: before.right, retrainedRight: after.right, judged: after.of, adopted: 0 }, warnings: [
-      `the model retrained with this workspace's corrections did worse on corrections it had not seen (${after.right}/${after.of} against ${before.right}/${before.of}); the base model stays (the corrections still count on their messages)`,
+      `the model retrained with this workspace's corrections is not trusted: ${after.right}/${after.of} right on corrections it had not seen (base ${before.right}/${before.of}), and on its least stable label it reads only ${Math.round(stability * 100)}% of the other messages as the base model does; the base model stays (the corrections still count on their messages)`,
     ] };
   }
   await db.understandingModel.upsert({

@@ -77,7 +77,14 @@ export function trainLocalModel(trainingRows: TrainingRow[], settings = SETTINGS
 
 /** Identifies what a model was trained from (rows, settings, engine code): results of another version are redone. */
 export function modelVersion(rows: TrainingRow[], settings = SETTINGS): string {
-  return `${LOCAL_ENGINE_CODE}:${createHash("sha1").update(JSON.stringify([settings, SENTENCE_WEIGHT, rows.map((r) => [r.from, r.text, r.labels, r.tone, r.weight ?? 1])])).digest("hex").slice(0, 12)}`;
+  return `${LOCAL_ENGINE_CODE}:${createHash("sha1").update(JSON.stringify([settings, SENTENCE_WEIGHT, sourceHash(), rows.map((r) => [r.from, r.text, r.labels, r.tone, r.weight ?? 1])])).digest("hex").slice(0, 12)}`;
+}
+
+let source: string | null = null;
+/** The engine's own code (features, cues, text handling, learner): changing any of it is a new version. */
+function sourceHash(): string {
+  source ??= createHash("sha1").update(["features.ts", "cues.ts", "text.ts", "linear-model.ts", "local-engine.ts"].map((f) => fs.readFileSync(path.join(import.meta.dirname, f), "utf8")).join("\n")).digest("hex");
+  return source;
 }
 
 let base: LocalModel | null = null;

@@ -25,14 +25,22 @@ const SYSTEM = [
   "language is en, ru, mixed or unknown. Answer only about the messages given, in the schema.",
 ].join(" ");
 
-const answerSchema = z.object({
-  messages: z.array(z.object({
-    id: z.string(),
-    labels: z.array(z.object({ label: z.enum(LABELS), confidence: z.number().min(0).max(1), span: z.string() })),
-    tone: z.number().min(-1).max(1),
-    language: z.enum(["en", "ru", "mixed", "unknown"]),
-  })),
+const clampTo = (lo: number, hi: number) => z.number().transform((v) => Math.min(hi, Math.max(lo, v)));
+/** One message's answer. Numbers out of range are clamped, not refused: one odd value must not cost the batch. */
+const messageAnswer = z.object({
+  id: z.string(),
+  labels: z.array(z.object({ label: z.enum(LABELS), confidence: clampTo(0, 1), span: z.string() })),
+  tone: clampTo(-1, 1),
+  language: z.enum(["en", "ru", "mixed", "unknown"]),
 });
+const answerSchema = z.object({ messages: z.array(z.unknown()) });
+
+/** A call that failed after the model had answered: its tokens were spent all the same. */
+export class LlmAnswerError extends Error {
+  constructor(message: string, readonly tokens: number) {
+    super(message);
+  }
+}
 
 /** The JSON schema of the answer, as structured output wants it (strict: every property required). */
 export const RESPONSE_FORMAT = {
@@ -83,21 +91,35 @@ export async function classifyBatchWithOpenAi(client: OpenAI, model: string, loc
       { role: "user", content: JSON.stringify({ messages: messages.map((m) => ({ id: m.id, from: m.from, text: texts.get(m.id)!.slice(0, 4_000) })) }) },
     ],
   });
-  const raw = res.choices[0]?.message?.content;
-  const parsed = answerSchema.safeParse(raw ? JSON.parse(raw) : null);
-  if (!parsed.success) throw new Error(`the language model's answer does not fit the schema: ${parsed.error.issues[0]?.message ?? "empty"}`);
-  const version = openAiEngineVersion(res.model ?? model);
+  const tokens = res.usage?.total_tokens ?? 0;
+  let json: unknown = null;
+  try {
+    json = JSON.parse(res.choices[0]?.message?.content ?? "null");
+  } catch {
+    json = null;
+  }
+  const parsed = answerSchema.safeParse(json);
+  if (!parsed.success) throw new LlmAnswerError(`the language model's answer does not fit the schema: ${parsed.error.issues[0]?.message ?? "empty"}`, tokens);
+  // Each message's answer on its own: a malformed one leaves that message with the local reading.
+  const answers = new Map<string, z.infer<typeof messageAnswer>>();
+  for (const raw of parsed.data.messages) {
+    const a = messageAnswer.safeParse(raw);
+    if (a.success && !answers.has(a.data.id)) answers.set(a.data.id, a.data);
+  }
+  // The version names the model asked for: the API answers with a dated name ("gpt-4o-mini-2024-07-18").
+  const version = openAiEngineVersion(model);
   const results = new Map<string, Understanding>();
   for (const m of messages) {
-    const a = parsed.data.messages.find((x) => x.id === m.id);
+    const a = answers.get(m.id);
     if (!a) continue; // not answered: the local result stands for it
     const text = texts.get(m.id)!;
     const allowed = LABELS_BY_AUTHOR[m.from] as readonly Label[];
     const fallbackSpan = (label: Label) => classifyLocal(local, m).labels.find((l) => l.label === label)?.span ?? sentences(text)[0]?.text ?? text.slice(0, 300);
-    const labels = a.labels.filter((l) => allowed.includes(l.label)).map((l) => ({ label: l.label, confidence: Math.round(l.confidence * 1000) / 1000, span: l.span && text.includes(l.span) ? l.span : fallbackSpan(l.label) }));
+    const labels = a.labels.filter((l, i) => allowed.includes(l.label) && a.labels.findIndex((x) => x.label === l.label) === i)
+      .map((l) => ({ label: l.label, confidence: Math.round(l.confidence * 1000) / 1000, span: l.span && text.includes(l.span) ? l.span : fallbackSpan(l.label) }));
     if (labels.some((l) => l.label === "approval_request") && !labels.some((l) => l.label === "expects_reply")) labels.push({ ...labels.find((l) => l.label === "approval_request")!, label: "expects_reply" });
     const scores = Object.fromEntries(allowed.map((l) => [l, labels.find((x) => x.label === l)?.confidence ?? 0]));
     results.set(m.id, { labels, scores, tone: Math.round(a.tone * 1000) / 1000, language: a.language, engine: "openai", engineVersion: version });
   }
-  return { results, tokens: res.usage?.total_tokens ?? 0 };
+  return { results, tokens };
 }

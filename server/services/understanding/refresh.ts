@@ -3,12 +3,13 @@ import type { Env } from "../../env.ts";
 import { sql } from "../../sql.ts";
 import { isoDay } from "../../time.ts";
 import { chatwootLinks } from "../connectors/chatwoot.ts";
-import { appendEvents, dedupeKey, type NewEvent } from "../events/event-log.ts";
+import { appendEvents } from "../events/event-log.ts";
+import { labelEvents } from "./events.ts";
 import { describeLlmError, llmClient } from "../llm/client.ts";
 import { classifyLocal } from "./local-engine.ts";
-import { classifyBatchWithOpenAi, openAiEngineVersion } from "./openai-engine.ts";
+import { classifyBatchWithOpenAi, LlmAnswerError, openAiEngineVersion } from "./openai-engine.ts";
 import { contentHash, effectiveUnderstandings, localModelFor, writeUnderstandings } from "./service.ts";
-import type { Author, Label } from "./types.ts";
+import type { Author } from "./types.ts";
 
 // message_understanding (per project): keeps every message's understanding current — the local
 // engine for messages it has not read with the current model (a workspace retrained with its
@@ -16,8 +17,10 @@ import type { Author, Label } from "./types.ts";
 // daily token budget. Labels found since the message arrived become events like those of the sync.
 // Safe to run twice: results are keyed by message and engine, events by message and type.
 
-const LABEL_EVENTS: Partial<Record<Label, string>> = { approval_request: "approval_requested", scope_change: "scope_change_requested", new_need: "need_detected" };
 const LOCAL_BATCH = 2_000;
+/** Language-model calls per run, and how long a run may spend on them: the rest waits for the next run. */
+const MAX_CALLS_PER_RUN = 10;
+const MAX_RUN_MS = 60_000;
 
 type Msg = { id: string; conversation: string; account: string; type: number; content: string | null; at: Date };
 
@@ -51,8 +54,13 @@ export async function refreshMessageUnderstanding(db: Db, env: Env, input: { pro
       SELECT p.workspace_id, coalesce(u.tokens, 0)::int AS tokens FROM projects p
       LEFT JOIN understanding_usage u ON u.workspace_id = p.workspace_id AND u.day = ${isoDay(now)}::date WHERE p.id = ${projectId}::uuid`;
     let spent = ws?.tokens ?? 0;
-    const pending = await msgs(projectId, 500, "openai", openAiEngineVersion(env.OPENAI_MODEL));
+    const pending = await msgs(projectId, env.UNDERSTANDING_BATCH_SIZE * MAX_CALLS_PER_RUN, "openai", openAiEngineVersion(env.OPENAI_MODEL));
+    const started = Date.now();
+    const record = (tokens: number) => q`INSERT INTO understanding_usage (workspace_id, day, tokens, calls) VALUES (${ws!.workspace_id}::uuid, ${isoDay(now)}::date, ${tokens}, 1)
+      ON CONFLICT (workspace_id, day) DO UPDATE SET tokens = understanding_usage.tokens + EXCLUDED.tokens, calls = understanding_usage.calls + 1`;
     for (let i = 0; i < pending.length; i += env.UNDERSTANDING_BATCH_SIZE) {
+      // A slow model must not hold the worker: the rest waits for the next run.
+      if (Date.now() - started > MAX_RUN_MS) break;
       if (spent >= env.UNDERSTANDING_DAILY_TOKEN_BUDGET) {
         warnings.push(`the language model's daily budget for message understanding (${env.UNDERSTANDING_DAILY_TOKEN_BUDGET} tokens) is spent; ${pending.length - i} message(s) stay with the local engine until tomorrow`);
         break;
@@ -63,13 +71,17 @@ export async function refreshMessageUnderstanding(db: Db, env: Env, input: { pro
         counters.llmCalls!++;
         counters.llmTokens! += res.tokens;
         spent += res.tokens;
-        await q`INSERT INTO understanding_usage (workspace_id, day, tokens, calls) VALUES (${ws!.workspace_id}::uuid, ${isoDay(now)}::date, ${res.tokens}, 1)
-          ON CONFLICT (workspace_id, day) DO UPDATE SET tokens = understanding_usage.tokens + EXCLUDED.tokens, calls = understanding_usage.calls + 1`;
+        await record(res.tokens);
         const rows = batch.filter((m) => res.results.has(m.id)).map((m) => ({ messageId: m.id, contentHash: contentHash(m.content ?? ""), u: res.results.get(m.id)! }));
         await writeUnderstandings(db, projectId, rows);
         counters.llmClassified! += rows.length;
         for (const r of rows) touched.add(r.messageId);
       } catch (e) {
+        // An answer that did not fit was paid for all the same.
+        if (e instanceof LlmAnswerError && e.tokens) {
+          spent += e.tokens;
+          await record(e.tokens);
+        }
         // Never a failed run: the local engine's reading stands, and the next run tries again.
         warnings.push(`the language model could not read messages (${describeLlmError(e)}); the local engine's results are used`);
         break;
@@ -86,21 +98,11 @@ export async function refreshMessageUnderstanding(db: Db, env: Env, input: { pro
         FROM cw_messages WHERE project_id = ${projectId}::uuid AND external_id = ANY(${ids}::text[])`,
       q<{ base_url: string | null }>`SELECT base_url FROM project_sources WHERE project_id = ${projectId}::uuid AND kind = 'chatwoot_account'`,
     ]);
-    const events: NewEvent[] = [];
-    for (const m of rows) {
+    const events = rows.flatMap((m) => {
       const u = effective.get(m.id);
-      const link = source?.base_url ? chatwootLinks(source.base_url, m.account)(Number(m.conversation), m.id) : undefined;
-      for (const l of u?.labels ?? []) {
-        const type = LABEL_EVENTS[l.label];
-        if (!type) continue;
-        events.push({
-          projectId, category: "domain", eventType: type, occurredAt: m.at, actor: author(m), source: "chatwoot", sourceRef: `cwmsg:${m.account}:${m.id}`, sourceUrl: link,
-          evidenceRefs: [{ kind: "message", id: m.id, url: link, snippet: l.span.slice(0, 300) }],
-          payload: { conversationId: Number(m.conversation), messageId: Number(m.id), span: l.span.slice(0, 300), confidence: l.confidence, engine: l.decidedBy },
-          dedupeKey: dedupeKey("chatwoot", m.account, type, m.id),
-        });
-      }
-    }
+      const url = source?.base_url ? chatwootLinks(source.base_url, m.account)(Number(m.conversation), m.id) : undefined;
+      return u ? labelEvents({ projectId, account: m.account, messageId: m.id, conversationId: Number(m.conversation), occurredAt: m.at, fromClient: m.type === 0, url }, u.labels, u.engine) : [];
+    });
     counters.eventsWritten = await appendEvents(db, events);
   }
   return { counters, warnings };

@@ -4,6 +4,7 @@ import type { Prisma } from "../../generated/prisma/client.ts";
 import { sql } from "../../sql.ts";
 import { LinearModel } from "./linear-model.ts";
 import { baseModel, classifyLocal, type LocalModel } from "./local-engine.ts";
+import { cleanText } from "./text.ts";
 import { LABELS, type Label, type LabelResult, type MessageInput, type Understanding } from "./types.ts";
 
 // Message understanding for the rest of the product: classify messages when they arrive (the local
@@ -15,6 +16,7 @@ export const contentHash = (text: string) => createHash("sha256").update(text).d
 
 type StoredModel = { labels: Record<Label, [number, number][]>; tone: [number, number][]; thresholds: Record<Label, number> };
 const workspaceModels = new Map<string, LocalModel>();
+const MAX_CACHED_MODELS = 8;
 
 /** The local model a project's messages are read with: its workspace's retrained one, else the base model. */
 export async function localModelFor(db: Db, projectId: string): Promise<LocalModel> {
@@ -23,7 +25,10 @@ export async function localModelFor(db: Db, projectId: string): Promise<LocalMod
   if (!row?.version) return baseModel();
   const key = `${row.workspace_id}:${row.version}`;
   let model = workspaceModels.get(key);
-  if (!model) {
+  if (model) {
+    workspaceModels.delete(key);
+    workspaceModels.set(key, model);
+  } else {
     const [stored] = await sql(db)<{ weights: StoredModel }>`SELECT weights FROM understanding_models WHERE workspace_id = ${row.workspace_id}::uuid`;
     if (!stored) return baseModel();
     model = {
@@ -33,6 +38,8 @@ export async function localModelFor(db: Db, projectId: string): Promise<LocalMod
       thresholds: stored.weights.thresholds,
     };
     for (const k of workspaceModels.keys()) if (k.startsWith(`${row.workspace_id}:`)) workspaceModels.delete(k);
+    // A model is ~5 MB in memory: keep the most recently used few.
+    if (workspaceModels.size >= MAX_CACHED_MODELS) workspaceModels.delete(workspaceModels.keys().next().value!);
     workspaceModels.set(key, model);
   }
   return model;
@@ -94,29 +101,51 @@ export function applyCorrections(engineLabels: LabelResult[], engine: "local" | 
 }
 
 /**
- * What counts for each message: the language model's result when there is one, else the local
- * engine's; a person's correction of a label overrides both (adding or removing it).
+ * What counts for each message: the language model's reading when it read the current text, else the
+ * local engine's; a person's correction of a label overrides both (adding or removing it). A message
+ * nobody has read yet (just upgraded, or arrived another way) is read by the local engine on the spot,
+ * so no signal ever counts an unread message as saying nothing.
  */
 export async function effectiveUnderstandings(db: Db, projectId: string, messageIds: string[]): Promise<Map<string, Effective>> {
   const out = new Map<string, Effective>();
   if (!messageIds.length) return out;
-  const [rows, corrections, texts] = await Promise.all([
-    sql(db)<{ message_id: string; engine: "local" | "openai"; labels: LabelResult[]; scores: Record<string, number>; tone: number; language: string }>`
-      SELECT DISTINCT ON (message_id) message_id, engine, labels, scores, tone, language FROM message_understandings
-      WHERE project_id = ${projectId}::uuid AND message_id = ANY(${messageIds}::text[]) ORDER BY message_id, (engine = 'openai') DESC`,
+  type Row = { message_id: string; engine: "local" | "openai"; content_hash: string; labels: LabelResult[]; scores: Record<string, number>; tone: number; language: string };
+  const [rows, corrections] = await Promise.all([
+    sql(db)<Row>`SELECT message_id, engine, content_hash, labels, scores, tone, language FROM message_understandings
+      WHERE project_id = ${projectId}::uuid AND message_id = ANY(${messageIds}::text[])`,
     sql(db)<{ message_id: string; label: Label; applies: boolean }>`
       SELECT message_id, label, applies FROM understanding_corrections WHERE project_id = ${projectId}::uuid AND message_id = ANY(${messageIds}::text[])`,
-    sql(db)<{ id: string; content: string | null }>`SELECT external_id AS id, content FROM cw_messages WHERE project_id = ${projectId}::uuid AND external_id = ANY(${messageIds}::text[])`,
   ]);
-  const textOf = new Map(texts.map((t) => [t.id, t.content ?? ""]));
+  const local = new Map<string, Row>();
+  const llm = new Map<string, Row>();
+  for (const r of rows) (r.engine === "openai" ? llm : local).set(r.message_id, r);
   const correctionsOf = new Map<string, Partial<Record<Label, boolean>>>();
   for (const c of corrections) correctionsOf.set(c.message_id, { ...correctionsOf.get(c.message_id), [c.label]: c.applies });
-  const byId = new Map(rows.map((r) => [r.message_id, r]));
-  for (const id of new Set([...byId.keys(), ...correctionsOf.keys()])) {
-    const r = byId.get(id);
+  // Texts only where needed: unread messages (read them now) and corrections that add a label (quote them).
+  const unread = messageIds.filter((id) => !local.has(id) && !llm.has(id));
+  const quoted = [...correctionsOf].filter(([, c]) => Object.values(c).some(Boolean)).map(([id]) => id);
+  const need = [...new Set([...unread, ...quoted])];
+  const texts = need.length
+    ? await sql(db)<{ id: string; content: string | null; message_type: number }>`SELECT external_id AS id, content, message_type FROM cw_messages
+        WHERE project_id = ${projectId}::uuid AND external_id = ANY(${need}::text[]) AND deleted_at IS NULL AND NOT private AND message_type IN (0, 1)`
+    : [];
+  const textOf = new Map(texts.map((t) => [t.id, t.content ?? ""]));
+  const toRead = texts.filter((t) => unread.includes(t.id));
+  if (toRead.length) {
+    const model = await localModelFor(db, projectId);
+    const read = toRead.map((t) => ({ messageId: t.id, contentHash: contentHash(t.content ?? ""), u: classifyLocal(model, { from: t.message_type === 0 ? "client" : "team", text: t.content ?? "" }) }));
+    await writeUnderstandings(db, projectId, read);
+    for (const r of read) local.set(r.messageId, { message_id: r.messageId, engine: "local", content_hash: r.contentHash, labels: r.u.labels, scores: r.u.scores, tone: r.u.tone, language: r.u.language });
+  }
+  for (const id of messageIds) {
+    const l = local.get(id);
+    const o = llm.get(id);
+    // The language model's reading counts only for the text it read (the local row is rewritten with every edit).
+    const r = o && (!l || o.content_hash === l.content_hash) ? o : l;
     const corrected = correctionsOf.get(id) ?? {};
+    if (!r && !Object.keys(corrected).length) continue;
     out.set(id, {
-      labels: applyCorrections(r?.labels ?? [], r?.engine ?? "local", corrected, textOf.get(id) ?? ""),
+      labels: applyCorrections(r?.labels ?? [], r?.engine ?? "local", corrected, cleanText(textOf.get(id) ?? "")),
       scores: r?.scores ?? {}, tone: r?.tone ?? 0, language: r?.language ?? "unknown", engine: r?.engine ?? "local", corrected,
     });
   }

@@ -3,7 +3,7 @@
 
 const MAX_CHARS = 8_000;
 
-/** Where a reply's own text ends: the first quoted line or forwarding marker after some text. */
+/** Where a reply's own text ends: the first quoted line or forwarding marker. */
 const QUOTE_START = [
   /^\s*>/m,
   /^-{2,}\s*(Original Message|Forwarded message|Пересылаемое сообщение|Исходное сообщение)/im,
@@ -11,10 +11,15 @@ const QUOTE_START = [
   /^\s*(From|От):\s.+$/im,
 ];
 
+/** Raw text beyond this is cut before any pattern runs (a hostile 200 KB message costs nothing extra). */
+const MAX_RAW = 32_000;
+
 export function cleanText(raw: string): string {
   return raw
+    .slice(0, MAX_RAW)
     .replaceAll("\u0000", "")
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, " ")
+    .replace(/<script\b[^>]*>[^<]*(?:<(?!\/script)[^<]*)*<\/script>/gi, " ")
+    .replace(/<style\b[^>]*>[^<]*(?:<(?!\/style)[^<]*)*<\/style>/gi, " ")
     .replace(/<br\s*\/?>|<\/(p|div|li|tr)>/gi, "\n")
     .replace(/<[^>]{1,500}>/g, " ")
     .replace(/&nbsp;/g, " ").replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'")
@@ -32,7 +37,10 @@ export function ownPart(text: string): string {
     if (m && m.index < end) end = m.index;
   }
   const own = text.slice(0, end).trim();
-  return own.length >= 3 ? own : text;
+  if (own.length >= 3) return own;
+  // A reply that starts with the quote ("> …" then the answer below it): the lines after the quote.
+  const after = text.split("\n").filter((l) => !/^\s*>/.test(l)).join("\n").trim();
+  return after.length >= 3 && after !== text.trim() ? after : text;
 }
 
 export type Sentence = { text: string; start: number };

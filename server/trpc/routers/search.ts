@@ -18,7 +18,8 @@ export const searchRouter = router({
                rtrim(ps.base_url, '/') || '/app/accounts/' || m.account_id || '/conversations/' || m.conversation_external_id || '?messageId=' || m.external_id AS url,
                u.engine, u.labels, u.tone, c.corrections
         FROM cw_messages m LEFT JOIN project_sources ps ON ps.project_id = m.project_id AND ps.kind = 'chatwoot_account'
-        LEFT JOIN LATERAL (SELECT engine, labels, tone FROM message_understandings x WHERE x.project_id = m.project_id AND x.message_id = m.external_id ORDER BY (engine = 'openai') DESC LIMIT 1) u ON true
+        LEFT JOIN LATERAL (SELECT engine, labels, tone FROM message_understandings x WHERE x.project_id = m.project_id AND x.message_id = m.external_id
+          ORDER BY (engine = 'openai' AND content_hash = encode(sha256(convert_to(coalesce(m.content, ''), 'UTF8')), 'hex')) DESC, (engine = 'local') DESC LIMIT 1) u ON true
         LEFT JOIN LATERAL (SELECT jsonb_object_agg(label, applies) AS corrections FROM understanding_corrections y WHERE y.project_id = m.project_id AND y.message_id = m.external_id) c ON true
         WHERE m.project_id = ${ctx.project.id}::uuid AND m.deleted_at IS NULL AND NOT m.private AND m.message_type IN (0, 1)
           AND m.source_created_at < ${input.before ?? new Date("9999-01-01")}

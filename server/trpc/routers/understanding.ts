@@ -19,7 +19,7 @@ export const understandingRouter = router({
     .mutation(({ ctx, input }) => correctLabel(ctx.db, { projectId: ctx.project.id, messageId: input.messageId, label: input.label, applies: input.applies, actor: ctx.actor, requestId: ctx.requestId })),
   /** What the given messages say (as they count now: corrections first), e.g. for the messages a recommendation cites. */
   forMessages: projectProcedure
-    .input(z.object({ messageIds: z.array(z.string().regex(/^\d{1,20}$/, "messageIds must be Chatwoot message ids")).max(500) }))
+    .input(z.object({ messageIds: z.array(z.string().regex(/^\d{1,20}$/, "messageIds must be Chatwoot message ids")).max(500).default([]) }))
     .query(async ({ ctx, input }) => Object.fromEntries(await effectiveUnderstandings(ctx.db, ctx.project.id, input.messageIds))),
   /** How this project's messages are read: the engine, and the workspace's retrained model with how it measured. */
   engine: projectProcedure.query(async ({ ctx }) => {
