@@ -26,6 +26,8 @@ COPY --from=build --chown=node:node /app/jobs ./jobs
 COPY --from=build --chown=node:node /app/prisma ./prisma
 COPY --from=build --chown=node:node /app/scripts ./scripts
 COPY --from=build --chown=node:node /app/package.json /app/prisma.config.ts ./
+# The local message-understanding model is trained once and cached here.
+RUN mkdir -p /app/.data/cache && chown -R node:node /app/.data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 CMD ["node", "scripts/healthcheck.mjs", "web"]

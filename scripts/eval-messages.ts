@@ -1,14 +1,18 @@
 // npm run eval:messages — how well each message-understanding engine reads real client text.
-// Trains the local engine on corpus/train.jsonl and scores it on corpus/test.jsonl (never used for
+// Trains the local engine on corpus/train*.jsonl and scores it on corpus/test.jsonl (never used for
 // training or tuning), beside the keyword rules the product used before, per label and language;
 // tone sign accuracy on clearly positive / negative messages; speed. With OPENAI_API_KEY (and
 // optionally OPENAI_BASE_URL) the openai engine is scored too. `-- --validate` scores on a held-out
-// fifth of train.jsonl instead (what settings are tuned on).
+// fifth of the training files instead (what settings are tuned on). `-- --cv` runs 5-fold
+// cross-validation on the training files: the local engine beside NLP.js's own NeuralNetwork
+// classifier on the same stems (why this engine and not NLP.js's, docs/understanding.md).
 import { createHash } from "node:crypto";
 import { readCorpus, type CorpusRow } from "../server/services/understanding/corpus.ts";
 import { legacyLabels, legacyTone } from "../server/services/understanding/legacy-rules.ts";
 import { baseModel, classifyLocal, trainLocalModel } from "../server/services/understanding/local-engine.ts";
 import { LABELS, LABELS_BY_AUTHOR, type Label } from "../server/services/understanding/types.ts";
+import { stem, tokens } from "../server/services/understanding/features.ts";
+import { NeuralNetwork } from "@nlpjs/neural";
 import { TEXT_POOL, type TextKind } from "../server/simulators/generator.ts";
 import { parseEnv } from "../server/env.ts";
 import { llmClient } from "../server/services/llm/client.ts";
@@ -34,6 +38,51 @@ async function evaluateOpenAi(rows: CorpusRow[]): Promise<Prediction[]> {
   return out;
 }
 type Engine = { name: string; predict: (rows: CorpusRow[]) => Promise<Prediction[]> | Prediction[] };
+
+/** 5-fold cross-validation on the training files: F1 per label for each engine, mean and range over folds. */
+function crossValidate(rows: CorpusRow[]): void {
+  const fold = (r: CorpusRow) => parseInt(createHash("sha1").update(r.id).digest("hex").slice(0, 8), 16) % 5;
+  const nlpjsInput = (r: CorpusRow) => Object.fromEntries([`from:${r.from}`, ...tokens(r.text).map(stem)].map((k) => [k, 1]));
+  const engines = {
+    local: (train: CorpusRow[]) => { const m = trainLocalModel(train); return (r: CorpusRow) => classifyLocal(m, r).labels.map((l) => l.label); },
+    "NLP.js NeuralNetwork": (train: CorpusRow[]) => {
+      const net = new NeuralNetwork({ log: false });
+      net.train(train.map((r) => ({ input: nlpjsInput(r), output: Object.fromEntries((r.labels.length ? r.labels : ["none"]).map((l) => [l, 1])) })));
+      return (r: CorpusRow) => { const out = net.run(nlpjsInput(r)) as Record<string, number> | undefined; return LABELS.filter((l) => (out?.[l] ?? 0) > 0.5); };
+    },
+  } satisfies Record<string, (train: CorpusRow[]) => (r: CorpusRow) => Label[]>;
+  console.log(`5-fold cross-validation on the training files (${rows.length} messages); F1 per label: mean (min–max over folds)\n`);
+  for (const [name, fit] of Object.entries(engines)) {
+    const f1s = new Map<Label, number[]>();
+    let trainMs = 0, predictMs = 0;
+    for (let k = 0; k < 5; k++) {
+      let t = performance.now();
+      const predict = fit(rows.filter((r) => fold(r) !== k));
+      trainMs += performance.now() - t;
+      t = performance.now();
+      const test = rows.filter((r) => fold(r) === k).map((r) => [r, predict(r)] as const);
+      predictMs += performance.now() - t;
+      for (const label of LABELS) {
+        const author = LABELS_BY_AUTHOR.client.includes(label) ? "client" : "team";
+        let tp = 0, fp = 0, fn = 0;
+        for (const [r, said] of test) {
+          if (r.from !== author) continue;
+          const truth = r.labels.includes(label), yes = said.includes(label);
+          if (truth && yes) tp++; else if (yes) fp++; else if (truth) fn++;
+        }
+        f1s.set(label, [...(f1s.get(label) ?? []), tp ? (2 * tp) / (2 * tp + fp + fn) : 0]);
+      }
+    }
+    console.log(`== ${name} (training ${Math.round(trainMs / 5)} ms per fold, reading ${Math.round((rows.length / predictMs) * 1000)} messages/s)`);
+    for (const [label, v] of f1s) console.log(`${label.padEnd(17)} ${(v.reduce((a, b) => a + b, 0) / v.length).toFixed(2)} (${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)})`);
+    console.log("");
+  }
+}
+
+if (process.argv.includes("--cv")) {
+  crossValidate(readCorpus("train"));
+  process.exit(0);
+}
 
 const validate = process.argv.includes("--validate");
 const all = readCorpus("train");

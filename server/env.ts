@@ -82,6 +82,8 @@ export const envSchema = z
     UNDERSTANDING_DAILY_TOKEN_BUDGET: int(200_000, 0, 100_000_000),
     /** Messages per language-model call. */
     UNDERSTANDING_BATCH_SIZE: int(20, 1, 100),
+    /** Where the trained local model is cached (read by local-engine.ts before env is parsed); default .data/cache. */
+    UNDERSTANDING_CACHE_DIR: optionalString,
     // rag_chunks.embedding is vector(1536): OpenAI's text-embedding-3 models are asked for 1536 dimensions.
     EMBEDDING_DIM: z.coerce.number().int().refine((n) => n === 1536, "EMBEDDING_DIM must be 1536 (the dimension of rag_chunks.embedding)").default(1536),
   })

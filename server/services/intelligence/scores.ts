@@ -90,7 +90,7 @@ export function computeScores(x: ScoreInputs): Record<ScoreType, Score> {
   ], false);
   const upsell = weighted("upsell", [
     { key: "client_value", value: clientValue.score, weight: 0.4, source: "score:client_value", evidence: x.revenueEvidence },
-    { key: "need", value: clamp(35 * x.needs7d + 12 * x.scopeRequests7d), weight: 0.35, source: "events:need_detected", evidence: x.needEvidence },
+    { key: "need", value: clamp(35 * x.needs7d + 12 * x.scopeRequests7d), weight: 0.35, source: "messages:new_need", evidence: x.needEvidence },
     { key: "commercial_stability", value: 0.6 * (100 - risk.score) + 0.4 * health.score, weight: 0.25, source: "scores:risk,health", evidence: [] },
   ], false);
   return { health, risk, client_value: clientValue, upsell };

@@ -45,7 +45,7 @@ const NGRAM_SEED = hash("char-ngram");
 
 export type SparseVector = { idx: Int32Array; val: Float32Array };
 
-/** The hashed feature vector of a text (L2-normalised counts). `prefix` separates feature families per model input. */
+/** The hashed feature vector of a text (L2-normalised counts); `extra` adds features that are not from the text (e.g. the author). */
 export function featurize(text: string, extra: string[] = []): SparseVector {
   const v = new Map<number, number>();
   const add = (f: string, w = 1) => {
