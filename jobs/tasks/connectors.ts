@@ -14,6 +14,8 @@ export const connectorSyncTask = (connector: ConnectorName) =>
     if (res.status === "skipped") throw new SkipRun(res.reason);
     for (const w of res.warnings) await warn(w);
     if (res.status === "failed") throw new RecordedFailure(`${res.errorKind}: ${res.error}`);
+    // Stopped at its budget: the rest follows as its own run, from the saved cursor.
+    if (res.resumeAt) await enqueueProjectJob(db, { task: CONNECTOR_SYNC_TASKS[connector], payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: res.resumeAt });
     // New domain events → fresh recommendations soon after, not at the next 15-minute slot. The job
     // key debounces: the three connectors of a cycle push the same job's start back instead of adding three.
     // A project's first data gets its history at once (kag_backfill: a daily pipeline run per past day).

@@ -4,7 +4,7 @@ import type { z } from "zod";
 // errors, timeouts and truncated JSON, honouring Retry-After (seconds or an HTTP date), exponential
 // backoff with jitter otherwise, a token-bucket rate limit per provider, and zod-validated responses.
 
-export type ErrorKind = "rate_limited" | "server_error" | "timeout" | "network" | "malformed_response" | "unauthorized" | "client_error" | "schema_mismatch" | "not_configured";
+export type ErrorKind = "rate_limited" | "server_error" | "timeout" | "network" | "malformed_response" | "unauthorized" | "client_error" | "schema_mismatch" | "not_configured" | "budget_exhausted";
 
 export class ConnectorError extends Error {
   constructor(readonly kind: ErrorKind, message: string, readonly details: { status?: number; url?: string; attempts?: number } = {}) {
@@ -26,6 +26,18 @@ export type HttpClientOptions = {
   maxDelayMs?: number;
   /** Requests per second allowed to this provider (token bucket, burst = 2 × rate). */
   ratePerSecond?: number;
+  /**
+   * Requests one run may send (retries included). When spent, the next request throws
+   * `budget_exhausted` without reaching the provider; syncs catch it at a page boundary, keep their
+   * place in the cursor and finish the rest on the next run.
+   */
+  requestBudget?: number;
+  /** Shortest wait after a Retry-After (a date in the same second must not mean "retry now"). */
+  retryAfterFloorMs?: number;
+  /** A provider's own reading of a failed response (Linear: HTTP 400 with code RATELIMITED is a rate limit). */
+  classify?: (res: RawResponse) => { kind: ErrorKind; waitMs: number | null } | null;
+  /** Sees every response (a provider's rate-limit headers can slow the client down: `pauseUntil`). */
+  observe?: (res: RawResponse, client: { pauseUntil(epochMs: number): void }) => void;
   sleep?: (ms: number) => Promise<void>;
   /** How one attempt reaches the provider: plain fetch by default, an MCP tool call in mcp mode. */
   transport?: Transport;
@@ -57,11 +69,12 @@ export type HttpStats = { requests: number; retries: number; rateLimited: number
 const RETRY_STATUS = new Set([408, 425, 429]);
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+/** Retry-After as seconds or an HTTP date, never shorter than `floorMs`; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now(), floorMs = 1_000): number | null {
   if (!value) return null;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.max(floorMs, Math.round(Number(value) * 1000));
   const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
+  return Number.isNaN(at) ? null : Math.max(floorMs, at - now);
 }
 
 export function createHttpClient(opts: HttpClientOptions) {
@@ -72,10 +85,14 @@ export function createHttpClient(opts: HttpClientOptions) {
   const sleep = opts.sleep ?? defaultSleep;
   const stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0 };
   const rate = opts.ratePerSecond ?? 20;
+  const floorMs = opts.retryAfterFloorMs ?? 1_000;
   let tokens = rate * 2;
   let refilledAt = Date.now();
+  let pausedUntil = 0;
+  const control = { pauseUntil(epochMs: number) { pausedUntil = Math.max(pausedUntil, epochMs); } };
 
   async function takeToken() {
+    if (pausedUntil > Date.now()) await sleep(pausedUntil - Date.now());
     for (;;) {
       const now = Date.now();
       tokens = Math.min(rate * 2, tokens + ((now - refilledAt) / 1000) * rate);
@@ -91,9 +108,14 @@ export function createHttpClient(opts: HttpClientOptions) {
   const transport = opts.transport ?? fetchTransport;
 
   async function attempt(method: string, url: URL, body: unknown): Promise<RawResponse> {
+    if (opts.requestBudget !== undefined && stats.requests >= opts.requestBudget) {
+      throw new ConnectorError("budget_exhausted", `${opts.name}: this run's budget of ${opts.requestBudget} requests is spent`, { url: url.toString() });
+    }
     await takeToken();
     stats.requests++;
-    return transport({ method, url, body, headers: opts.headers, timeoutMs, name: opts.name });
+    const res = await transport({ method, url, body, headers: opts.headers, timeoutMs, name: opts.name });
+    opts.observe?.(res, control);
+    return res;
   }
 
   async function request<S extends z.ZodType>(method: "GET" | "POST" | "PUT", path: string, input: { query?: Record<string, string | number | undefined>; body?: unknown; schema: S; okStatuses?: number[] }): Promise<{ status: number; data: z.infer<S> }> {
@@ -109,13 +131,19 @@ export function createHttpClient(opts: HttpClientOptions) {
         const ok = (res.status >= 200 && res.status < 300) || (input.okStatuses ?? []).includes(res.status);
         if (!ok) {
           const detail = res.text.slice(0, 300);
+          const own = opts.classify?.(res);
+          if (own) {
+            if (own.kind === "rate_limited") stats.rateLimited++;
+            waitMs = own.waitMs;
+            throw new ConnectorError(own.kind, `${opts.name}: HTTP ${res.status} (${own.kind}) ${detail}`, { status: res.status, url: url.toString() });
+          }
           if (res.status === 429) {
             stats.rateLimited++;
-            waitMs = parseRetryAfter(res.headers.get("retry-after"));
+            waitMs = parseRetryAfter(res.headers.get("retry-after"), Date.now(), floorMs);
             throw new ConnectorError("rate_limited", `${opts.name}: rate limited (429) ${detail}`, { status: 429, url: url.toString() });
           }
           if (RETRY_STATUS.has(res.status) || res.status >= 500) {
-            waitMs = parseRetryAfter(res.headers.get("retry-after"));
+            waitMs = parseRetryAfter(res.headers.get("retry-after"), Date.now(), floorMs);
             throw new ConnectorError("server_error", `${opts.name}: HTTP ${res.status} ${detail}`, { status: res.status, url: url.toString() });
           }
           if (res.status === 401 || res.status === 403) throw new ConnectorError("unauthorized", `${opts.name}: HTTP ${res.status} ${detail}`, { status: res.status, url: url.toString() });
@@ -145,6 +173,12 @@ export function createHttpClient(opts: HttpClientOptions) {
     throw new ConnectorError(lastError!.kind, attempts > 1 ? `${lastError!.message} (after ${attempts} attempts)` : lastError!.message, { ...lastError!.details, attempts });
   }
 
-  return { request, stats };
+  return {
+    request,
+    stats,
+    ...control,
+    /** Requests this run may still send (Infinity without a budget). */
+    budgetLeft: () => (opts.requestBudget === undefined ? Infinity : Math.max(0, opts.requestBudget - stats.requests)),
+  };
 }
 export type HttpClient = ReturnType<typeof createHttpClient>;

@@ -4,7 +4,16 @@ import { ConflictError } from "../../errors.ts";
 import type { SourceKind } from "../../generated/prisma/enums.ts";
 import { ConnectorError } from "./http-client.ts";
 import { decryptSecret, encryptSecret } from "./secrets.ts";
-import type { BoundSource, ConnectorName } from "./types.ts";
+import { z } from "zod";
+import type { BoundSource, ConnectorName, SourceLimits } from "./types.ts";
+
+const LimitsSchema = z.object({ ratePerSecond: z.number().positive().max(1000).optional(), requestBudget: z.number().int().positive().max(1_000_000).optional() });
+
+/** The source's own request limits; unreadable settings are ignored (the provider defaults apply). */
+export function sourceLimits(config: unknown): SourceLimits {
+  const parsed = LimitsSchema.safeParse((config as { limits?: unknown } | null)?.limits ?? {});
+  return parsed.success ? parsed.data : {};
+}
 
 export const SOURCE_KIND: Record<ConnectorName | "loops", SourceKind> = { chatwoot: "chatwoot_account", linear: "linear_workspace", attio: "attio_workspace", loops: "loops_account" };
 
@@ -44,7 +53,7 @@ export async function resolveSource(db: Db, env: Env, projectId: string, connect
   const token = sealed ? decryptSecret(sealed, env.SESSION_SECRET) : defaults.token;
   const baseUrl = row.baseUrl ?? defaults.baseUrl;
   if (!token || !baseUrl) throw new ConnectorError("not_configured", `${connector}_credentials_missing`);
-  return { externalId: row.externalId, baseUrl, token, isDemo: row.isDemo };
+  return { externalId: row.externalId, baseUrl, token, isDemo: row.isDemo, limits: sourceLimits(row.config) };
 }
 
 export async function boundConnectors(db: Db, projectId: string): Promise<ConnectorName[]> {

@@ -14,6 +14,18 @@ export const CONNECTORS: ConnectorName[] = ["chatwoot", "linear", "attio"];
 
 const RUNNERS: Record<ConnectorName, (ctx: SyncContext) => Promise<SyncResult>> = { chatwoot: syncChatwoot, linear: syncLinear, attio: syncAttio };
 
+/**
+ * Requests per second and per run of each provider, inside their documented limits with headroom
+ * (docs/connectors.md); a source's own `config.limits` wins. A run that spends its budget stops at a
+ * page boundary and the next run resumes from its cursor.
+ */
+export const DEFAULT_LIMITS: Record<ConnectorName, { ratePerSecond: number; requestBudget: number }> = {
+  // Self-hosted Chatwoot throttles 300 requests/minute per IP (Rack::Attack): 4/s leaves room for the UI and webhooks.
+  chatwoot: { ratePerSecond: 4, requestBudget: 1_000 },
+  linear: { ratePerSecond: 10, requestBudget: 1_000 },
+  attio: { ratePerSecond: 20, requestBudget: 5_000 },
+};
+
 /** Auth header and request budget of each provider (their documented limits, with headroom). */
 export function httpOptionsFor(connector: ConnectorName, source: BoundSource, overrides: Partial<HttpClientOptions> = {}): HttpClientOptions {
   const headers: Record<ConnectorName, Record<string, string>> = {
@@ -21,12 +33,12 @@ export function httpOptionsFor(connector: ConnectorName, source: BoundSource, ov
     linear: { authorization: source.token },
     attio: { authorization: `Bearer ${source.token}` },
   };
-  const rate: Record<ConnectorName, number> = { chatwoot: 20, linear: 20, attio: 20 };
-  return { name: connector, baseUrl: source.baseUrl, headers: headers[connector], ratePerSecond: rate[connector], timeoutMs: 20_000, maxRetries: 4, ...overrides };
+  const limits = { ...DEFAULT_LIMITS[connector], ...source.limits };
+  return { name: connector, baseUrl: source.baseUrl, headers: headers[connector], ...limits, timeoutMs: 20_000, maxRetries: 4, ...overrides };
 }
 
 export type SyncOutcome =
-  | { status: "ok"; counters: Record<string, number>; warnings: string[]; meta?: Record<string, unknown> }
+  | { status: "ok"; counters: Record<string, number>; warnings: string[]; meta?: Record<string, unknown>; resumeAt?: Date }
   | { status: "failed"; error: string; errorKind: string; warnings: string[] }
   | { status: "skipped"; reason: string };
 
@@ -34,9 +46,11 @@ const LEASE_MS = 15 * 60_000;
 
 /**
  * One sync of one connector for one project. Holds a lease on connector_sync_state so two runs never
- * overlap; writes are committed page by page and the cursor only moves after a complete run, so a
- * failure or a killed worker keeps what was written and the next run resumes from the old cursor
- * without duplicates. Failures go to the error register (backoff, dead letter), never silently.
+ * overlap; writes are committed page by page and the cursor only moves after a run, so a failure or
+ * a killed worker keeps what was written and the next run resumes from the old cursor without
+ * duplicates. A run that stops early on purpose (budget spent) saves where it stopped: status
+ * "partial", and the caller schedules the rest. Failures go to the error register (backoff, dead
+ * letter), never silently.
  */
 export async function runConnectorSync(
   db: Db,
@@ -66,19 +80,21 @@ export async function runConnectorSync(
     }
     const http = createHttpClient(options);
     const result = await RUNNERS[connector]({ db, projectId, source, cursor: state.cursor as Record<string, unknown>, now, http });
-    const counters = { ...result.counters, httpRequests: http.stats.requests, httpRetries: http.stats.retries, rateLimited: http.stats.rateLimited };
+    const counters = { ...result.counters, httpRequests: http.stats.requests, httpRetries: http.stats.retries, rateLimited: http.stats.rateLimited, incomplete: result.incomplete ? 1 : 0 };
+    const resumeAt = result.incomplete ? new Date(now.getTime() + result.incomplete.resumeAfterMs) : undefined;
+    if (result.incomplete) warnings.push(`${connector}: stopped before the end (${result.incomplete.reason}); the next run resumes where this one stopped`);
     // The state turns ok and the open errors resolve together: nobody sees one without the other.
     await db.$transaction(async (tx) => {
       await tx.connectorSyncState.update({
         where: { projectId_connector: { projectId, connector } },
         data: {
-          status: "ok", cursor: result.cursor as Prisma.InputJsonValue, lastSuccessAt: now, lastError: null, retryCount: 0, leaseUntil: null,
-          meta: { lastResult: counters, ...(result.meta ?? {}), demo: source.isDemo } as Prisma.InputJsonValue,
+          status: result.incomplete ? "partial" : "ok", cursor: result.cursor as Prisma.InputJsonValue, lastSuccessAt: now, lastError: null, retryCount: 0, leaseUntil: null,
+          meta: { lastResult: counters, ...(result.meta ?? {}), demo: source.isDemo, ...(resumeAt ? { resumeAt: resumeAt.toISOString(), incompleteReason: result.incomplete!.reason } : {}) } as Prisma.InputJsonValue,
         },
       });
       await resolveConnectorErrors(tx, { projectId, connector, now });
     });
-    return { status: "ok", counters, warnings, meta: result.meta };
+    return { status: "ok", counters, warnings, meta: result.meta, resumeAt };
   } catch (e) {
     const err = e instanceof ConnectorError ? e : new ConnectorError("client_error", e instanceof Error ? e.message : String(e));
     await registerConnectorError(db, { projectId, connector, operation: "sync", kind: err.kind, message: err.message, now, maxRetries: env.CONNECTOR_MAX_RETRIES, baseSeconds: env.CONNECTOR_RETRY_BASE_SECONDS, payload: { status: err.details.status ?? null } });
