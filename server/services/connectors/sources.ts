@@ -24,16 +24,22 @@ export const SOURCE_KIND: Record<ConnectorName | "loops", SourceKind> = { chatwo
 export async function bindSource(
   db: Db,
   env: Env,
-  input: { projectId: string; connector: ConnectorName | "loops"; externalId: string; baseUrl?: string | null; token?: string | null; isDemo?: boolean },
+  input: { projectId: string; connector: ConnectorName | "loops"; externalId: string; baseUrl?: string | null; token?: string | null; isDemo?: boolean; limits?: SourceLimits },
 ) {
   const kind = SOURCE_KIND[input.connector];
   const taken = await db.projectSource.findUnique({ where: { kind_externalId: { kind, externalId: input.externalId } } });
   if (taken && taken.projectId !== input.projectId) throw new ConflictError(`${input.connector}_bound_to_another_project`);
-  const config = input.token ? { token: encryptSecret(input.token, env.SESSION_SECRET) } : {};
+  const current = await db.projectSource.findUnique({ where: { projectId_kind: { projectId: input.projectId, kind } } });
+  // A new token or new limits replace only themselves in the stored config.
+  const config = {
+    ...((current?.config as Record<string, unknown> | undefined) ?? {}),
+    ...(input.token ? { token: encryptSecret(input.token, env.SESSION_SECRET) } : {}),
+    ...(input.limits ? { limits: LimitsSchema.parse(input.limits) } : {}),
+  };
   return db.projectSource.upsert({
     where: { projectId_kind: { projectId: input.projectId, kind } },
     create: { projectId: input.projectId, kind, externalId: input.externalId, baseUrl: input.baseUrl ?? null, isDemo: input.isDemo ?? false, config },
-    update: { externalId: input.externalId, baseUrl: input.baseUrl ?? null, isDemo: input.isDemo ?? false, ...(input.token ? { config } : {}) },
+    update: { externalId: input.externalId, baseUrl: input.baseUrl ?? null, isDemo: input.isDemo ?? false, config },
   });
 }
 
