@@ -16,7 +16,8 @@ export type LoggedRequest = { method: string; path: string; query: Record<string
 
 /** `origin` is the simulator's own `http://127.0.0.1:<port>`: the base of the web-app URLs it hands out. */
 export type SimRequest = LoggedRequest & { url: URL; origin: string };
-export type SimResponse = { status: number; body: unknown; headers?: Record<string, string> };
+/** `rawBody`: sent as is instead of JSON (a provider's plain-text answers, e.g. Rack::Attack's "Retry later"). */
+export type SimResponse = { status: number; body: unknown; headers?: Record<string, string>; rawBody?: string };
 export type SimHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
 
 export type SimServer = {
@@ -104,7 +105,7 @@ export async function startSimServer(name: string, handler: SimHandler, opts: Si
       }
     }
     const send = (r: SimResponse, malformed = false) => {
-      const text = JSON.stringify(r.body);
+      const text = r.rawBody ?? JSON.stringify(r.body);
       res.writeHead(r.status, { "content-type": "application/json; charset=utf-8", ...(r.headers ?? {}) });
       res.end(malformed ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text);
     };
