@@ -1,20 +1,22 @@
-import fs from "node:fs";
-import path from "node:path";
-import { buildSchema, execute, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import { LINEAR_MAX_COMPLEXITY, linearComplexity, linearSdlSchema } from "../services/connectors/linear-complexity.ts";
 import type { LinIssue, LinearWorkspace, Workspace } from "./generator.ts";
 import { html, notFoundPage, page, slugify, time, type SimPage } from "./html.ts";
 import { memoSorted } from "./sorted.ts";
 import { startSimServer, type SimRequest, type SimResponse } from "./sim-server.ts";
 
 // Linear's GraphQL API: POST /graphql, API key in `Authorization` without "Bearer", Relay pagination
-// (first/after, pageInfo{hasNextPage,endCursor}), filter:{updatedAt:{gt|gte}}, orderBy, includeArchived,
-// rate-limit headers. Queries are validated and executed by graphql-js against Linear's published
-// schema (vendored copy of ../shared/api-specs/linear.schema.graphql).
+// (first/after, pageInfo{hasNextPage,endCursor}), filter:{updatedAt:{gt|gte}}, orderBy, includeArchived.
+// Queries are validated and executed by graphql-js against Linear's published schema (vendored copy of
+// ../shared/api-specs/linear.schema.graphql), so every answer has the schema's shape and nullability.
+// Limits as Linear documents them (linear.app/developers/rate-limiting): a query over 10,000
+// complexity points is refused (HTTP 400, INPUT_ERROR "Query too complex"); per API key, leaky buckets
+// of 5,000 requests and 3,000,000 complexity points an hour, refilled continuously; every answer
+// carries X-RateLimit-Requests-*, X-Complexity and X-RateLimit-Complexity-* headers; a request over
+// either budget is answered HTTP 400 with errors[].extensions.code RATELIMITED.
 
-let schema: GraphQLSchema | undefined;
 export function linearSchema(): GraphQLSchema {
-  schema ??= buildSchema(fs.readFileSync(path.join(import.meta.dirname, "specs/linear.schema.graphql"), "utf8"), { assumeValidSDL: true });
-  return schema;
+  return linearSdlSchema();
 }
 
 const MAX_PAGE = 250;
@@ -101,6 +103,13 @@ function issueNode(ws: LinearWorkspace, i: LinIssue, origin: string) {
   };
 }
 
+// Project.state is deprecated for Project.status (a workspace's own named statuses, each of a type).
+const STATUS_NAMES: Record<string, string> = { backlog: "Backlog", planned: "Planned", started: "In Progress", paused: "Paused", completed: "Completed", canceled: "Canceled" };
+function projectStatus(p: LinearWorkspace["projects"][number]) {
+  const type = p.state in STATUS_NAMES ? p.state : "started";
+  return { id: `status-${type}`, name: STATUS_NAMES[type], type, color: "#5e6ad2", position: Object.keys(STATUS_NAMES).indexOf(type), indefinite: type !== "started", createdAt: p.createdAt, updatedAt: p.createdAt, archivedAt: null, description: null };
+}
+
 type IssueCreateInput = { id?: string; teamId: string; title: string; description?: string; priority?: number; dueDate?: string; stateId?: string };
 
 export function linearRoot(ws: LinearWorkspace, origin: string) {
@@ -133,7 +142,7 @@ export function linearRoot(ws: LinearWorkspace, origin: string) {
     cycles: (args: Page) => connection(ws.cycles, args, (c) => c.updatedAt, (c) => ({ ...c })),
     projects: (args: Page) => {
       const keep = updatedFilter(args);
-      return connection(ws.projects.filter((p) => keep(p.updatedAt)), args, (p) => p.updatedAt, (p) => ({ id: p.id, name: p.name, slugId: p.slugId, url: projectUrl(origin, ws, p), state: p.state, targetDate: p.targetDate, updatedAt: p.updatedAt, lead: ws.users.find((u) => u.id === p.leadId) ?? null }));
+      return connection(ws.projects.filter((p) => keep(p.updatedAt)), args, (p) => p.updatedAt, (p) => ({ id: p.id, name: p.name, slugId: p.slugId, url: projectUrl(origin, ws, p), state: p.state, status: projectStatus(p), targetDate: p.targetDate, updatedAt: p.updatedAt, lead: ws.users.find((u) => u.id === p.leadId) ?? null }));
     },
   };
 }
@@ -141,31 +150,139 @@ export function linearRoot(ws: LinearWorkspace, origin: string) {
 // A real server parses and validates every request; so do we, once per distinct query text.
 const validDocuments = new Map<string, DocumentNode>();
 
+/** Linear's documented limits for an API key (linear.app/developers/rate-limiting). */
+export const LINEAR_API_KEY_LIMITS = { requestsPerHour: 5_000, complexityPerHour: 3_000_000, maxComplexity: LINEAR_MAX_COMPLEXITY };
+export type LinearSimLimits = typeof LINEAR_API_KEY_LIMITS;
+const HOUR = 3600_000;
+
+/** A leaky bucket: `limit` tokens, refilled at limit per hour, never above `limit`. */
+class Bucket {
+  private level: number;
+  private at: number;
+  constructor(private limit: number, now: number) {
+    this.level = limit;
+    this.at = now;
+  }
+  available(now: number) {
+    this.level = Math.min(this.limit, this.level + ((now - this.at) * this.limit) / HOUR);
+    this.at = now;
+    return this.level;
+  }
+  take(n: number, now: number) {
+    this.available(now);
+    this.level -= n;
+  }
+  /** When the bucket is full again (the leaky-bucket reading of "the window resets"). */
+  resetAt(now: number) {
+    return Math.ceil(now + ((this.limit - this.available(now)) * HOUR) / this.limit);
+  }
+}
+
+/**
+ * The simulator's clock and limits, per API key. Tests fake time (`advance`) so an hour's budget
+ * refills without waiting an hour, and may scale the budgets down; `stats` counts what Linear would
+ * have refused: requests over a budget (rateLimited) and queries over the complexity cap (tooComplex).
+ */
+export function linearRateControl(limits: Partial<LinearSimLimits> = {}) {
+  let offset = 0;
+  let fixed: number | null = null;
+  const state = {
+    limits: { ...LINEAR_API_KEY_LIMITS, ...limits },
+    buckets: new Map<string, { requests: Bucket; complexity: Bucket }>(),
+    stats: { requests: 0, rateLimited: 0, tooComplex: 0, complexitySpent: 0, maxComplexitySeen: 0 },
+    now: () => (fixed ?? Date.now()) + offset,
+    /** Stop the clock at `epochMs` (it then moves only by `advance`). */
+    setTime(epochMs: number) {
+      fixed = epochMs;
+      offset = 0;
+    },
+    advance(ms: number) {
+      offset += ms;
+    },
+    /** New limits; every key starts again with full buckets. */
+    configure(next: Partial<LinearSimLimits>) {
+      state.limits = { ...state.limits, ...next };
+      state.buckets.clear();
+    },
+    resetStats() {
+      state.stats = { requests: 0, rateLimited: 0, tooComplex: 0, complexitySpent: 0, maxComplexitySeen: 0 };
+    },
+    bucketsOf(key: string) {
+      let b = state.buckets.get(key);
+      if (!b) state.buckets.set(key, (b = { requests: new Bucket(state.limits.requestsPerHour, state.now()), complexity: new Bucket(state.limits.complexityPerHour, state.now()) }));
+      return b;
+    },
+    headers(key: string, complexity: number | null) {
+      const now = state.now();
+      const b = state.bucketsOf(key);
+      return {
+        // The Date header follows the simulator's clock: clients read reset times relative to it.
+        date: new Date(now).toUTCString(),
+        "x-ratelimit-requests-limit": String(state.limits.requestsPerHour),
+        "x-ratelimit-requests-remaining": String(Math.max(0, Math.floor(b.requests.available(now)))),
+        "x-ratelimit-requests-reset": String(b.requests.resetAt(now)),
+        "x-ratelimit-complexity-limit": String(state.limits.complexityPerHour),
+        "x-ratelimit-complexity-remaining": String(Math.max(0, Math.floor(b.complexity.available(now)))),
+        "x-ratelimit-complexity-reset": String(b.complexity.resetAt(now)),
+        ...(complexity !== null ? { "x-complexity": String(complexity) } : {}),
+      };
+    },
+  };
+  return state;
+}
+export type LinearRateControl = ReturnType<typeof linearRateControl>;
+
+/** Linear's error body: message, and in extensions a code, a type and a message for people. */
+export function linearError(message: string, code: string, type: string, userPresentableMessage: string, extra: Record<string, unknown> = {}) {
+  return { errors: [{ message, extensions: { code, type, userError: true, userPresentableMessage, meta: {}, ...extra } }] };
+}
+export const rateLimitedBody = () => linearError("Rate limit exceeded", "RATELIMITED", "ratelimited", "You have exceeded the rate limit. Please try again later.", { statusCode: 429 });
+
 /** Which Linear workspace a key belongs to: keys are `lin_api_<workspaceId>` in the simulator. */
-export function linearHandler(ws: Workspace, keyPrefix = "lin_api_") {
-  let remaining = 1500;
+export function linearHandler(ws: Workspace, keyPrefix = "lin_api_", rate: LinearRateControl = linearRateControl()) {
   return async (req: SimRequest): Promise<SimResponse> => {
-    const headers = { "x-ratelimit-requests-limit": "1500", "x-ratelimit-requests-remaining": String(Math.max(0, --remaining)), "x-ratelimit-requests-reset": String(Date.now() + 3600_000) };
-    if (req.method !== "POST" || req.path !== "/graphql") return { status: 404, body: { errors: [{ message: "Not found" }] }, headers };
+    if (req.method !== "POST" || req.path !== "/graphql") return { status: 404, body: { errors: [{ message: "Not found" }] } };
     const auth = String(req.headers.authorization ?? "");
-    if (auth.startsWith("Bearer ")) return { status: 400, body: { errors: [{ message: "API keys are sent without the Bearer prefix", extensions: { code: "INPUT_ERROR" } }] }, headers };
+    if (auth.startsWith("Bearer ")) return { status: 400, body: { errors: [{ message: "API keys are sent without the Bearer prefix", extensions: { code: "INPUT_ERROR" } }] } };
     const project = auth.startsWith(keyPrefix) ? ws.byLinearWorkspace(auth.slice(keyPrefix.length)) : undefined;
-    if (!project) return { status: 401, body: { errors: [{ message: "Authentication required, not authenticated", extensions: { code: "AUTHENTICATION_ERROR" } }] }, headers };
-    const body = req.body as { query?: string; variables?: Record<string, unknown> } | undefined;
-    if (!body?.query) return { status: 400, body: { errors: [{ message: "Must provide query string." }] }, headers };
+    if (!project) return { status: 401, body: { errors: [{ message: "Authentication required, not authenticated", extensions: { code: "AUTHENTICATION_ERROR" } }] } };
+    // From here on the key is known: every answer carries its budgets.
+    rate.stats.requests++;
+    const now = rate.now();
+    const buckets = rate.bucketsOf(auth);
+    const refuse = (status: number, body: unknown, complexity: number | null = null): SimResponse => {
+      // A refused request still costs a request (not its complexity: it never ran).
+      buckets.requests.take(1, now);
+      return { status, body, headers: rate.headers(auth, complexity) };
+    };
+    const body = req.body as { query?: string; variables?: Record<string, unknown>; operationName?: string } | undefined;
+    if (!body?.query) return refuse(400, { errors: [{ message: "Must provide query string." }] });
     let doc = validDocuments.get(body.query);
     if (!doc) {
       try {
         doc = parse(body.query);
       } catch (e) {
-        return { status: 400, body: { errors: [{ message: (e as Error).message, extensions: { code: "GRAPHQL_PARSE_FAILED" } }] }, headers };
+        return refuse(400, { errors: [{ message: (e as Error).message, extensions: { code: "GRAPHQL_PARSE_FAILED" } }] });
       }
       const errors = validate(linearSchema(), doc);
-      if (errors.length) return { status: 400, body: { errors: errors.map((e) => ({ message: e.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) }, headers };
+      if (errors.length) return refuse(400, { errors: errors.map((e) => ({ message: e.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) });
       validDocuments.set(body.query, doc);
     }
-    const result = await execute({ schema: linearSchema(), document: doc, rootValue: linearRoot(project.linear, req.origin), variableValues: body.variables });
-    return { status: 200, body: result, headers };
+    const complexity = linearComplexity(doc, body.variables ?? {}, { operationName: body.operationName });
+    rate.stats.maxComplexitySeen = Math.max(rate.stats.maxComplexitySeen, complexity);
+    if (complexity > rate.limits.maxComplexity) {
+      rate.stats.tooComplex++;
+      return refuse(400, linearError("Query too complex", "INPUT_ERROR", "invalid input", `The query is too complex. Complexity: ${complexity}. Maximum allowed complexity: ${rate.limits.maxComplexity}.`), complexity);
+    }
+    if (buckets.requests.available(now) < 1 || buckets.complexity.available(now) < complexity) {
+      rate.stats.rateLimited++;
+      return { status: 400, body: rateLimitedBody(), headers: rate.headers(auth, complexity) };
+    }
+    buckets.requests.take(1, now);
+    buckets.complexity.take(complexity, now);
+    rate.stats.complexitySpent += complexity;
+    const result = await execute({ schema: linearSchema(), document: doc, rootValue: linearRoot(project.linear, req.origin), variableValues: body.variables, operationName: body.operationName });
+    return { status: 200, body: result, headers: rate.headers(auth, complexity) };
   };
 }
 
@@ -220,15 +337,26 @@ function projectPage(ws: LinearWorkspace, p: LinearWorkspace["projects"][number]
 ${issues.length > PROJECT_ISSUES_SHOWN ? html`<p class="meta">and ${issues.length - PROJECT_ISSUES_SHOWN} more</p>` : ""}`);
 }
 
-export function startLinearSim(ws: Workspace, port?: number) {
-  return startSimServer("linear", linearHandler(ws), {
+export async function startLinearSim(ws: Workspace, port?: number, limits: Partial<LinearSimLimits> = {}) {
+  const rate = linearRateControl(limits);
+  const server = await startSimServer("linear", linearHandler(ws, "lin_api_", rate), {
     pages: linearPages(ws),
-    renderRateLimit: (f) => ({
-      status: 429,
-      body: { errors: [{ message: "Rate limit exceeded", extensions: { code: "RATELIMITED" } }] },
-      headers: { "retry-after": String(f.retryAfterSeconds ?? 1), "x-ratelimit-requests-limit": "1500", "x-ratelimit-requests-remaining": "0", "x-ratelimit-requests-reset": String(Date.now() + 1000 * (f.retryAfterSeconds ?? 1)) },
-    }),
+    // An injected rate limit looks like Linear's: HTTP 400, RATELIMITED, budgets spent until the reset.
+    renderRateLimit: (f) => {
+      const now = rate.now();
+      const reset = String(now + 1000 * (f.retryAfterSeconds ?? 1));
+      return {
+        status: 400,
+        body: rateLimitedBody(),
+        headers: {
+          date: new Date(now).toUTCString(),
+          "x-ratelimit-requests-limit": String(rate.limits.requestsPerHour), "x-ratelimit-requests-remaining": "0", "x-ratelimit-requests-reset": reset,
+          "x-ratelimit-complexity-limit": String(rate.limits.complexityPerHour), "x-ratelimit-complexity-remaining": "0", "x-ratelimit-complexity-reset": reset,
+        },
+      };
+    },
     renderError: (status) => ({ status, body: { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] } }),
     port,
   });
+  return Object.assign(server, { rate });
 }

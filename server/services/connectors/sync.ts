@@ -6,6 +6,7 @@ import { syncChatwoot } from "./chatwoot.ts";
 import { registerConnectorError, resolveConnectorErrors } from "./error-register.ts";
 import { ConnectorError, createHttpClient, type HttpClientOptions } from "./http-client.ts";
 import { syncLinear } from "./linear.ts";
+import { linearHttpHooks } from "./linear-budget.ts";
 import { createMcpTransport, type McpTransport } from "./mcp-transport.ts";
 import { resolveSource } from "./sources.ts";
 import type { BoundSource, ConnectorName, SyncContext, SyncResult } from "./types.ts";
@@ -34,7 +35,9 @@ export function httpOptionsFor(connector: ConnectorName, source: BoundSource, ov
     attio: { authorization: `Bearer ${source.token}` },
   };
   const limits = { ...DEFAULT_LIMITS[connector], ...source.limits };
-  return { name: connector, baseUrl: source.baseUrl, headers: headers[connector], ...limits, timeoutMs: 20_000, maxRetries: 4, ...overrides };
+  // Linear's budgets travel in response headers and its rate limit is an HTTP 400 (linear-budget.ts).
+  const hooks = connector === "linear" ? linearHttpHooks(source) : {};
+  return { name: connector, baseUrl: source.baseUrl, headers: headers[connector], ...limits, timeoutMs: 20_000, maxRetries: 4, ...hooks, ...overrides };
 }
 
 export type SyncOutcome =
