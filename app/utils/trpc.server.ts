@@ -35,8 +35,18 @@ export async function load<T>(request: Request, fn: () => Promise<T>): Promise<T
       const status = STATUS[e.code];
       if (status) throw new Response(e.message, { status });
     }
-    throw e;
+    throw internalError(e);
   }
+}
+
+/**
+ * An unexpected error becomes a generic 500 page: the detail (database errors, file paths) is logged
+ * by entry.server's handleError, never shown. Redirects and responses pass through.
+ */
+function internalError(e: unknown): unknown {
+  if (e instanceof Response) return e;
+  console.error(e);
+  return new Response("Something went wrong on our side. It has been logged; please try again.", { status: 500 });
 }
 
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors: Record<string, string> };
@@ -46,7 +56,8 @@ export async function act<T>(request: Request, fn: () => Promise<T>): Promise<Ac
   try {
     return { ok: true, data: await fn() };
   } catch (e) {
-    if (!isTrpcError(e)) throw e;
+    if (e instanceof Response) throw e;
+    if (!isTrpcError(e) || e.code === "INTERNAL_SERVER_ERROR") throw internalError(e);
     if (e.code === "UNAUTHORIZED" && !request.url.includes("/login")) loginRedirect(request, true);
     if (e.code === "NOT_FOUND") throw new Response(e.message, { status: 404 });
     // The UI hides what a role may not do; a forged request gets a real 403, not a message.
@@ -57,8 +68,24 @@ export async function act<T>(request: Request, fn: () => Promise<T>): Promise<Ac
   }
 }
 
-/** Only same-site relative paths are followed after login. */
+const LOCAL_ORIGIN = "http://local.invalid";
+
+/**
+ * Only same-site paths are followed after login. The target is parsed as a browser would parse a
+ * Location header; control characters and backslashes are refused outright because browsers strip
+ * or reinterpret them ("/\t/evil.example" becomes "//evil.example").
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/projects"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+  if (typeof to !== "string" || to.length > 2_000 || !to.startsWith("/") || to.startsWith("//")) return fallback;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f\\]/.test(to)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(to, LOCAL_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== LOCAL_ORIGIN) return fallback;
+  const out = url.pathname + url.search + url.hash;
+  return out.startsWith("//") ? fallback : out;
 }

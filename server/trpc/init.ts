@@ -4,6 +4,7 @@ import { DomainError, ForbiddenError, NotFoundError, RateLimitedError, Unauthori
 import { requireMembership, ROLE_RANK, type ProjectRole } from "../services/projects.ts";
 import type { Context } from "./context.ts";
 import type { Actor } from "../services/audit.ts";
+import { nulPath, rowIdString } from "./inputs.ts";
 
 export type Meta = {
   /** Set by projectProcedure: the procedure acts on one project and checks membership. */
@@ -16,10 +17,14 @@ const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    errorFormatter({ shape, error }) {
+    // Unexpected errors answer a generic message with the request id in every environment: the
+    // detail (database errors, file paths) goes to the log only (app.ts onError).
+    errorFormatter({ shape, error, ctx }) {
       const cause = error.cause;
+      const internal = error.code === "INTERNAL_SERVER_ERROR";
       return {
         ...shape,
+        message: internal ? internalErrorMessage(ctx?.requestId) : shape.message,
         data: {
           ...shape.data,
           // Readable field-level problems for forms and API clients.
@@ -29,6 +34,8 @@ const t = initTRPC
       };
     },
   });
+
+export const internalErrorMessage = (requestId?: string) => `Something went wrong on our side${requestId ? ` (request ${requestId})` : ""}. It has been logged.`;
 
 const codeOf = (e: DomainError): TRPCError["code"] =>
   e instanceof NotFoundError ? "NOT_FOUND"
@@ -40,18 +47,26 @@ const codeOf = (e: DomainError): TRPCError["code"] =>
   : "INTERNAL_SERVER_ERROR";
 
 /** Domain errors thrown by services become the matching tRPC code instead of a 500. */
-const domainErrors = t.middleware(async ({ next }) => {
+const domainErrors = t.middleware(async ({ ctx, next }) => {
   const res = await next();
   if (!res.ok && res.error.cause instanceof DomainError) {
     const cause = res.error.cause;
+    if (cause instanceof RateLimitedError && ctx.res && !ctx.res.headersSent) ctx.res.setHeader("Retry-After", String(cause.retryAfterSeconds));
     throw new TRPCError({ code: codeOf(cause), message: cause.message, cause });
   }
   return res;
 });
 
+/** Text with NUL characters is refused for every procedure at once (PostgreSQL cannot store it). */
+const noNul = t.middleware(async ({ getRawInput, next }) => {
+  const at = nulPath(await getRawInput());
+  if (at) throw new TRPCError({ code: "BAD_REQUEST", message: `${at} must not contain NUL characters` });
+  return next();
+});
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(domainErrors).use(noNul);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or send an API token" });
@@ -89,6 +104,6 @@ export const projectProcedure = authedProcedure
 
 /** Cursor pagination input shared by list procedures. */
 export const pageInput = z.object({
-  cursor: z.string().regex(/^\d{1,19}$/, "cursor must be a row id").optional(),
+  cursor: rowIdString("cursor must be a row id").optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });

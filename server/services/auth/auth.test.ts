@@ -35,15 +35,29 @@ describe("password login", () => {
     await expect(login(db.prisma, { email: "ghost@example.test", password: "nope", ip: "10.0.0.2", now }, policy)).rejects.toThrow("Invalid email or password");
   });
 
-  it("rate-limits repeated failures for an account, even with the right password afterwards", async () => {
-    const now = new Date();
-    for (let i = 0; i < 3; i++) {
-      await expect(login(db.prisma, { email: fx.owner.email, password: "bad", ip: `10.1.0.${i}`, now }, policy)).rejects.toThrow(UnauthorizedError);
+  it("slows an attacker's address exponentially, even with the right password, without locking the owner out elsewhere", async () => {
+    const t0 = new Date("2026-11-05T10:00:00Z");
+    const at = (ms: number) => new Date(t0.getTime() + ms);
+    const attacker = "203.0.113.7";
+    // Three free failures, then each attempt must wait 1 s, 2 s, 4 s … after the last failure.
+    for (let i = 0; i < 3; i++) await expect(login(db.prisma, { email: fx.owner.email, password: "bad", ip: attacker, now: at(i) }, policy)).rejects.toThrow(UnauthorizedError);
+    const throttled = await login(db.prisma, { email: fx.owner.email, password: PASSWORD, ip: attacker, now: at(10) }, policy).catch((e: unknown) => e);
+    expect(throttled).toBeInstanceOf(RateLimitedError);
+    expect((throttled as RateLimitedError).retryAfterSeconds).toBe(1);
+    await expect(login(db.prisma, { email: fx.owner.email, password: "bad", ip: attacker, now: at(1_100) }, policy)).rejects.toThrow(UnauthorizedError);
+    await expect(login(db.prisma, { email: fx.owner.email, password: "bad", ip: attacker, now: at(2_000) }, policy)).rejects.toThrow(RateLimitedError);
+    await expect(login(db.prisma, { email: fx.owner.email, password: "bad", ip: attacker, now: at(3_200) }, policy)).rejects.toThrow(UnauthorizedError);
+    // 1,000 more tries over the next 50 s: the doubling delays let only a handful reach the password check.
+    let checked = 0;
+    for (let i = 0; i < 1_000; i++) {
+      const e = await login(db.prisma, { email: fx.owner.email, password: "bad", ip: attacker, now: at(3_300 + i * 50) }, policy).catch((x: unknown) => x);
+      if (e instanceof UnauthorizedError) checked++;
+      else expect(e).toBeInstanceOf(RateLimitedError);
     }
-    await expect(login(db.prisma, { email: fx.owner.email, password: PASSWORD, ip: "10.1.0.9", now }, policy)).rejects.toThrow(RateLimitedError);
-    // After the window the account can sign in again.
-    const later = new Date(now.getTime() + 901_000);
-    await expect(login(db.prisma, { email: fx.owner.email, password: PASSWORD, ip: "10.1.0.9", now: later }, policy)).resolves.toHaveProperty("sessionId");
+    expect(checked).toBeGreaterThan(0);
+    expect(checked).toBeLessThanOrEqual(4);
+    // The owner, from their own address, signs in at once.
+    await expect(login(db.prisma, { email: fx.owner.email, password: PASSWORD, ip: "198.51.100.20", now: at(60_000) }, policy)).resolves.toHaveProperty("sessionId");
   });
 });
 

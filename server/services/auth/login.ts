@@ -9,8 +9,18 @@ export type LoginPolicy = { maxFailures: number; windowSeconds: number; sessionT
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
 /**
- * Password login. Failures are counted in the database per email and per IP (so the limit holds
- * across web processes); past the limit every attempt is refused without checking the password.
+ * How long after the last failure the next attempt must wait: nothing for the first `free`
+ * failures, then 1 s, 2 s, 4 s … up to the window.
+ */
+export function throttleDelaySeconds(failures: number, free: number, windowSeconds: number): number {
+  return failures < free ? 0 : Math.min(windowSeconds, 2 ** Math.min(30, failures - free));
+}
+
+/**
+ * Password login. Failures are counted in the database (so the limit holds across web processes)
+ * per account *and address* and per address: past a few free attempts each further one waits
+ * exponentially longer, without checking the password. An account is never locked for every
+ * address — an attacker's failures from one address do not stop its owner signing in from another.
  */
 export async function login(
   db: Db,
@@ -19,13 +29,19 @@ export async function login(
 ): Promise<{ sessionId: string; expiresAt: Date; user: AuthUser }> {
   const email = normalizeEmail(input.email);
   const since = new Date(input.now.getTime() - policy.windowSeconds * 1000);
-  const [byEmail, byIp] = await Promise.all([
-    db.loginAttempt.count({ where: { email, succeeded: false, createdAt: { gt: since } } }),
-    // An IP gets a wider budget than one account: several users may share an office NAT.
-    db.loginAttempt.count({ where: { ip: input.ip, succeeded: false, createdAt: { gt: since } } }),
+  const failed = { succeeded: false, createdAt: { gt: since } };
+  const [pair, byIp] = await Promise.all([
+    db.loginAttempt.aggregate({ where: { email, ip: input.ip, ...failed }, _count: { _all: true }, _max: { createdAt: true } }),
+    // An address gets a wider budget than one account: several users may share an office NAT.
+    db.loginAttempt.aggregate({ where: { ip: input.ip, ...failed }, _count: { _all: true }, _max: { createdAt: true } }),
   ]);
-  if (byEmail >= policy.maxFailures || byIp >= policy.maxFailures * 5) {
-    throw new RateLimitedError("Too many failed logins. Try again later.", policy.windowSeconds);
+  const waitMs = Math.max(
+    (pair._max.createdAt?.getTime() ?? 0) + throttleDelaySeconds(pair._count._all, policy.maxFailures, policy.windowSeconds) * 1000,
+    (byIp._max.createdAt?.getTime() ?? 0) + throttleDelaySeconds(byIp._count._all, policy.maxFailures * 5, policy.windowSeconds) * 1000,
+  ) - input.now.getTime();
+  if (waitMs > 0) {
+    const seconds = Math.ceil(waitMs / 1000);
+    throw new RateLimitedError(`Too many failed sign-ins from this address. Try again in ${seconds} s.`, seconds);
   }
 
   const user = await db.user.findUnique({ where: { email } });

@@ -74,9 +74,6 @@ export type EventListFilter = {
   limit: number;
 };
 
-/** Cursor of the events list: "<occurredAt ms>.<id>" of the last row seen. */
-export const EVENT_CURSOR_RE = /^\d{1,15}\.\d{1,19}$/;
-
 /** Newest first by when it happened (then by id), keyset-paginated on (occurred_at, id). */
 export async function listEvents(db: Db, f: EventListFilter) {
   const [ms, id] = f.cursor ? f.cursor.split(".") : [];

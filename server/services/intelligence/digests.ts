@@ -101,7 +101,9 @@ export function templateSummary(name: string, kind: DigestKind, c: Content): str
 }
 
 export async function listDigests(db: Db, input: { projectId: string; kind: DigestKind; limit: number }) {
-  return db.digest.findMany({ where: { projectId: input.projectId, kind: input.kind }, orderBy: { periodStart: "desc" }, take: input.limit });
+  const rows = await db.digest.findMany({ where: { projectId: input.projectId, kind: input.kind }, orderBy: { periodStart: "desc" }, take: input.limit });
+  // JSON has no bigint: ids travel as strings, over HTTP as through the server-side caller.
+  return rows.map((r) => ({ ...r, id: r.id.toString() }));
 }
 
 /**

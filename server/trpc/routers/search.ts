@@ -3,6 +3,7 @@ import { searchProject, type SearchHit } from "../../services/rag/rag.ts";
 import { applyCorrections } from "../../services/understanding/service.ts";
 import { LABELS, type Label, type LabelResult } from "../../services/understanding/types.ts";
 import { projectProcedure, router } from "../init.ts";
+import { storableDate } from "../inputs.ts";
 
 export const searchRouter = router({
   /**
@@ -11,7 +12,7 @@ export const searchRouter = router({
    * messages that carry it.
    */
   messages: projectProcedure
-    .input(z.object({ before: z.coerce.date().optional(), label: z.enum(LABELS).optional(), limit: z.number().int().min(1).max(200).default(50) }))
+    .input(z.object({ before: storableDate.optional(), label: z.enum(LABELS).optional(), limit: z.number().int().min(1).max(200).default(50) }))
     .query(async ({ ctx, input }) => {
       const rows = await ctx.db.$queryRaw<{ id: string; conversation: string; content: string | null; from_client: boolean; at: Date; url: string | null; engine: "local" | "openai" | null; labels: LabelResult[] | null; tone: number | null; corrections: Partial<Record<Label, boolean>> | null }[]>`
         SELECT m.external_id AS id, m.conversation_external_id AS conversation, m.content, m.message_type = 0 AS from_client, m.source_created_at AS at,
