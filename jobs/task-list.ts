@@ -8,6 +8,7 @@ import { analyticsAggregatesTask, campaignSchedulerTask, caseSignaturesRefreshTa
 import { loopsContactsSyncTask } from "./tasks/loops.ts";
 import { maintenanceTask } from "./tasks/maintenance.ts";
 import { schedulerTickTask } from "./tasks/scheduler_tick.ts";
+import { webhookApplyTask } from "./tasks/webhooks.ts";
 
 /** Every task the worker runs. Per-project tasks must also be in server/services/jobs/catalog.ts. */
 export function buildTaskList(deps: TaskDeps): TaskList {
@@ -20,6 +21,7 @@ export function buildTaskList(deps: TaskDeps): TaskList {
     chatwoot_sync: connectorSyncTask("chatwoot")(deps),
     linear_sync: connectorSyncTask("linear")(deps),
     attio_sync: connectorSyncTask("attio")(deps),
+    webhook_apply: webhookApplyTask(deps),
     loops_contacts_sync: loopsContactsSyncTask(deps),
     signals_extraction: signalsExtractionTask(deps),
     health_scoring: healthScoringTask(deps),

@@ -12,6 +12,8 @@ export const TASKS: Record<string, TaskInfo> = {
   chatwoot_sync: { name: "Sync from Chatwoot", description: "Brings in new and changed conversations, messages and contacts." },
   linear_sync: { name: "Sync from Linear", description: "Brings in new and changed issues, projects, states and cycles." },
   attio_sync: { name: "Sync from Attio", description: "Brings in new and changed companies, people, deals and notes." },
+  webhook_apply: { name: "Apply webhooks", description: "Brings in what a Chatwoot, Linear or Attio webhook announced, seconds after it arrived (the same sync, for one connector)." },
+  webhook_receive: { name: "Webhook receiver", description: "Checks the signature of each webhook delivery; refused ones are listed as warnings." },
   loops_contacts_sync: { name: "Send contacts to Loops", description: "Keeps the project's client contacts up to date in Loops." },
   signals_extraction: { name: "Update signals", description: "Recomputes the ten signals (waiting on client, blockers, scope, budget…) from the latest activity." },
   health_scoring: { name: "Update health and risk scores", description: "Scores health, risk, client value and upsell likelihood from the signals." },

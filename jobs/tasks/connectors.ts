@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { Db } from "../../server/db.ts";
+import type { Env } from "../../server/env.ts";
 import { CONNECTOR_SYNC_TASKS } from "../../server/services/jobs/catalog.ts";
 import { enqueueProjectJob } from "../../server/services/jobs/enqueue.ts";
 import { dueConnectorErrors } from "../../server/services/connectors/error-register.ts";
@@ -16,26 +18,33 @@ export const connectorSyncTask = (connector: ConnectorName) =>
     if (res.status === "failed") throw new RecordedFailure(`${res.errorKind}: ${res.error}`);
     // Stopped at its budget: the rest follows as its own run, from the saved cursor.
     if (res.resumeAt) await enqueueProjectJob(db, { task: CONNECTOR_SYNC_TASKS[connector], payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: res.resumeAt });
-    // New domain events → fresh recommendations soon after, not at the next 15-minute slot. The job
-    // key debounces: the three connectors of a cycle push the same job's start back instead of adding three.
-    // A project's first data gets its history at once (kag_backfill: a daily pipeline run per past day).
-    if ((res.counters.eventsWritten ?? 0) > 0 && env.KAG_ENABLED) {
-      // One snapshot can be today's run on no data yet; history means more than that.
-      const hasHistory = (await db.projectSnapshot.count({ where: { projectId } })) > 1;
-      const task = hasHistory ? "kag_recommendations_refresh" : "kag_backfill";
-      const runAt = new Date(Date.now() + REFRESH_DEBOUNCE_MS);
-      if (!hasHistory || (env.RECOMMENDATIONS_ENABLED && env.KAG_RECOMMENDATIONS_V2_ENABLED)) {
-        await enqueueProjectJob(db, { task, payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt });
-      }
-      // The figures and openings that read the same new data, debounced the same way.
-      for (const t of ["analytics_aggregates", "upsell_radar"]) await enqueueProjectJob(db, { task: t, payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt });
-      // With a language model, it reads the new messages soon after (the local engine already did, in the sync).
-      if (env.OPENAI_API_KEY && env.UNDERSTANDING_ENGINE === "openai") await enqueueProjectJob(db, { task: "message_understanding", payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: new Date(Date.now() + EMBED_DEBOUNCE_MS) });
-      // Search covers what just arrived within seconds, not at the next 20-minute embeddings slot.
-      await enqueueProjectJob(db, { task: "embeddings_run", payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: new Date(Date.now() + EMBED_DEBOUNCE_MS) });
-    }
+    await afterSync(db, env, projectId, res.counters);
     return res.counters;
   });
+
+/**
+ * What follows a sync that wrote new domain events (also after a webhook's sync, jobs/tasks/webhooks.ts):
+ * fresh recommendations soon after, not at the next 15-minute slot. The job key debounces: the three
+ * connectors of a cycle push the same job's start back instead of adding three. A project's first data
+ * gets its history at once (kag_backfill: a daily pipeline run per past day).
+ */
+export async function afterSync(db: Db, env: Env, projectId: string, counters: Record<string, number>) {
+  if ((counters.eventsWritten ?? 0) > 0 && env.KAG_ENABLED) {
+    // One snapshot can be today's run on no data yet; history means more than that.
+    const hasHistory = (await db.projectSnapshot.count({ where: { projectId } })) > 1;
+    const task = hasHistory ? "kag_recommendations_refresh" : "kag_backfill";
+    const runAt = new Date(Date.now() + REFRESH_DEBOUNCE_MS);
+    if (!hasHistory || (env.RECOMMENDATIONS_ENABLED && env.KAG_RECOMMENDATIONS_V2_ENABLED)) {
+      await enqueueProjectJob(db, { task, payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt });
+    }
+    // The figures and openings that read the same new data, debounced the same way.
+    for (const t of ["analytics_aggregates", "upsell_radar"]) await enqueueProjectJob(db, { task: t, payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt });
+    // With a language model, it reads the new messages soon after (the local engine already did, in the sync).
+    if (env.OPENAI_API_KEY && env.UNDERSTANDING_ENGINE === "openai") await enqueueProjectJob(db, { task: "message_understanding", payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: new Date(Date.now() + EMBED_DEBOUNCE_MS) });
+    // Search covers what just arrived within seconds, not at the next 20-minute embeddings slot.
+    await enqueueProjectJob(db, { task: "embeddings_run", payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: new Date(Date.now() + EMBED_DEBOUNCE_MS) });
+  }
+}
 
 const REFRESH_DEBOUNCE_MS = 20_000;
 const EMBED_DEBOUNCE_MS = 5_000;

@@ -16,6 +16,7 @@ import type { Context } from "../trpc/context.ts";
 import { appRouter, createCaller } from "../trpc/root.ts";
 import { authMiddleware, originCheck } from "./auth-middleware.ts";
 import { opsRoutes } from "./ops-routes.ts";
+import { webhookRoutes } from "./webhook-routes.ts";
 
 export type AppDeps = { db: Db; pool: pg.Pool; env: Env; logger: Logger; remixBuild?: ServerBuild; publicDir?: string };
 
@@ -35,6 +36,8 @@ export function createApp(deps: AppDeps) {
     res.setHeader("x-request-id", req.requestId);
     next();
   });
+  // Provider webhooks: raw body, no session or CSRF, and kept out of the access log (token in the path).
+  app.use(webhookRoutes({ db, env, logger }));
   app.use(pinoHttp({ logger, genReqId: (req) => (req as Request).requestId, autoLogging: { ignore: (req) => (req.url ?? "").startsWith("/build/") } }));
 
   app.use((req, res, next) => {

@@ -12,6 +12,7 @@ import { preferencesRouter } from "./routers/preferences.ts";
 import { projectsRouter } from "./routers/projects.ts";
 import { tokensRouter } from "./routers/tokens.ts";
 import { understandingRouter } from "./routers/understanding.ts";
+import { webhooksRouter } from "./routers/webhooks.ts";
 
 export const appRouter = router({
   health: publicProcedure.query(({ ctx }) => checkHealth(ctx.db, { now: ctx.now(), workerStaleSeconds: ctx.env.WORKER_STALE_SECONDS })),
@@ -27,6 +28,7 @@ export const appRouter = router({
   growth: growthRouter,
   understanding: understandingRouter,
   preferences: preferencesRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;
