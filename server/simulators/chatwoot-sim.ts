@@ -1,59 +1,114 @@
 import type { ChatwootAccount, CwConversation } from "./generator.ts";
 import type { Workspace } from "./generator.ts";
 import { html, notFoundPage, page, time, type SimPage } from "./html.ts";
-import { notFound, startSimServer, type SimRequest, type SimResponse } from "./sim-server.ts";
+import { notFound, startSimServer, type SimRequest, type SimResponse, type SimServer } from "./sim-server.ts";
 
-// Chatwoot Application API, the parts Control Tower reads: `api_access_token` header; conversations
-// (status defaults to open, 25 per page, meta.all_count), contacts (15 per page), inboxes, messages with
-// before= (20 older) and after= (up to 100 newer) id cursors. Times are unix seconds; conversation
-// updated_at is a float. Conversation `id` is the per-account display id.
+// Chatwoot Application API, the parts Control Tower reads, shaped as Chatwoot's own jbuilder views
+// render them (checked against the published OpenAPI document by tests/connectors/chatwoot-responses.test.ts):
+// `api_access_token` header; conversations (status defaults to open, 25 per page, meta counts),
+// contacts (15 per page, meta.count / meta.current_page), inboxes, messages (MessageFinder: no cursor →
+// the newest 20; before=<id> → 20 older; after=<id> → up to 100 newer, ascending). A message names its
+// author only in its `sender` object (the contact's or agent's push_event_data, with `type`); the
+// `sender_type`/`sender_id` columns appear only where Chatwoot serialises the whole record
+// (push_event_data: a conversation's `messages[0]`), with Rails class names ("Contact", "User").
+// Times are unix seconds. Conversation `id` is the per-account display id.
+//
+// Rack::Attack as Chatwoot configures it: throttle('req/ip', limit: RACK_ATTACK_LIMIT, period: 1.minute)
+// over fixed windows (floor(now / period)); every request counts, throttled ones included; over the
+// limit the answer is Rack::Attack's default: 429, text/plain, "Retry later\n", no Retry-After header
+// (throttled_response_retry_after_header is false by default and Chatwoot does not set it).
 
 const CONV_PAGE = 25;
 const CONTACT_PAGE = 15;
+
+export type ChatwootSimOptions = {
+  /** Requests per client per period before 429 (Chatwoot's RACK_ATTACK_LIMIT; self-hosted default here 300/min); null: no throttle. */
+  rateLimit?: { limit: number; periodSeconds: number } | null;
+  /** Simulated seconds per real second (the throttle's clock): 20 makes a 1-minute window last 3 real seconds. */
+  timeScale?: number;
+  /** Behave like an old Chatwoot whose MessageFinder knows only before=: after= is ignored (newest 20 instead). */
+  ignoreAfter?: boolean;
+};
+
+export const CHATWOOT_DEFAULT_RATE_LIMIT = { limit: 300, periodSeconds: 60 };
+
+/** What the throttle saw: requests per window per client, the most in any window, and how many were refused. */
+export type ChatwootThrottleStats = { limit: number | null; periodSeconds: number; served: number; throttled: number; maxInWindow: number; windows: number };
 
 function lastActivity(c: CwConversation): number {
   return c.messages.length ? c.messages[c.messages.length - 1]!.created_at : c.created_at;
 }
 
+/** Contact#push_event_data / the api/v1/models/contact partial. */
 function contactJson(acc: ChatwootAccount, id: number) {
   const c = acc.contacts.find((x) => x.id === id);
-  return c ? { id: c.id, name: c.name, email: c.email, phone_number: c.phone_number, identifier: c.identifier, thumbnail: "", additional_attributes: {}, custom_attributes: {}, created_at: c.created_at, type: "contact" } : null;
+  return c
+    ? { additional_attributes: {}, availability_status: "offline", email: c.email, id: c.id, name: c.name, phone_number: c.phone_number, blocked: false, identifier: c.identifier, thumbnail: "", custom_attributes: {}, last_activity_at: c.created_at, created_at: c.created_at, type: "contact" }
+    : null;
 }
 
-function messageJson(acc: ChatwootAccount, conv: CwConversation, m: CwConversation["messages"][number]) {
-  const sender = m.sender_type === "contact" ? contactJson(acc, m.sender_id) : { id: m.sender_id, name: acc.agents.find((a) => a.id === m.sender_id)?.name ?? "Agent", type: "user" };
+/** User#push_event_data (an agent as a message's sender). */
+function agentSenderJson(acc: ChatwootAccount, id: number) {
+  const name = acc.agents.find((a) => a.id === id)?.name ?? "Agent";
+  return { id, name, available_name: name, avatar_url: "", type: "user", availability_status: "online", thumbnail: "" };
+}
+
+/** The api/v1/models/agent partial (a conversation's assignee). */
+function agentJson(acc: ChatwootAccount, id: number) {
+  const name = acc.agents.find((a) => a.id === id)?.name ?? "Agent";
+  return { id, account_id: acc.accountId, availability_status: "online", auto_offline: true, confirmed: true, email: `agent${id}@agency.example`, available_name: name, name, role: "agent", thumbnail: "" };
+}
+
+type Msg = CwConversation["messages"][number];
+
+/** The api/v1/models/message partial: what the messages list and create return. No sender_type / sender_id. */
+function messageJson(acc: ChatwootAccount, conv: CwConversation, m: Msg) {
   return {
-    id: m.id, content: m.content, content_type: "text", message_type: m.message_type, private: m.private, created_at: m.created_at,
-    conversation_id: conv.id, inbox_id: conv.inbox_id, account_id: acc.accountId, status: "sent", source_id: null, content_attributes: {},
-    sender_type: m.sender_type === "contact" ? "Contact" : "User", sender_id: m.sender_id, attachments: [], sender,
+    id: m.id, content: m.content, inbox_id: conv.inbox_id, conversation_id: conv.id, message_type: m.message_type, content_type: "text", status: "sent", content_attributes: {},
+    created_at: m.created_at, private: m.private, source_id: null, sender: m.sender_type === "contact" ? contactJson(acc, m.sender_id) : agentSenderJson(acc, m.sender_id),
   };
 }
 
+/** Message#push_event_data: the record's attributes (sender_type holds the Rails class name) plus the sender. */
+function messageEventJson(acc: ChatwootAccount, conv: CwConversation, m: Msg) {
+  return {
+    ...messageJson(acc, conv, m), account_id: acc.accountId, sender_type: m.sender_type === "contact" ? "Contact" : "User", sender_id: m.sender_id,
+    processed_message_content: m.content, additional_attributes: {}, external_source_ids: {},
+  };
+}
+
+/** The api/v1/conversations/partials/conversation partial. */
 function conversationJson(acc: ChatwootAccount, c: CwConversation) {
   const la = lastActivity(c);
+  const last = c.messages[c.messages.length - 1];
+  const lastChat = [...c.messages].reverse().find((x) => x.message_type !== 2);
   return {
-    id: c.id, account_id: acc.accountId, inbox_id: c.inbox_id, status: c.status, created_at: c.created_at, timestamp: la, last_activity_at: la,
-    updated_at: la + 0.123456, unread_count: 0, additional_attributes: {}, custom_attributes: {}, labels: [], priority: null,
-    meta: { sender: contactJson(acc, c.contact_id), assignee: c.assignee_id ? { id: c.assignee_id, name: acc.agents.find((a) => a.id === c.assignee_id)?.name } : null, channel: "Channel::Email" },
-    messages: c.messages.length ? [messageJson(acc, c, c.messages[c.messages.length - 1]!)] : [],
+    meta: { sender: contactJson(acc, c.contact_id), channel: acc.inboxes.find((i) => i.id === c.inbox_id)?.channel_type ?? "Channel::Email", ...(c.assignee_id ? { assignee: agentJson(acc, c.assignee_id) } : {}), hmac_verified: false },
+    id: c.id, messages: last ? [messageEventJson(acc, c, last)] : [], account_id: acc.accountId, uuid: `00000000-0000-4000-8000-${String(acc.accountId).padStart(6, "0")}${String(c.id).padStart(6, "0")}`,
+    additional_attributes: {}, agent_last_seen_at: 0, assignee_last_seen_at: 0, can_reply: true, contact_last_seen_at: 0, custom_attributes: {}, inbox_id: c.inbox_id, labels: [], muted: false,
+    snoozed_until: null, status: c.status, created_at: c.created_at, timestamp: la, first_reply_created_at: c.messages.find((x) => x.message_type === 1)?.created_at ?? 0, unread_count: 0,
+    last_non_activity_message: lastChat ? messageEventJson(acc, c, lastChat) : null, last_activity_at: la, priority: null, waiting_since: 0, sla_policy_id: null,
   };
 }
 
-export function chatwootHandler(ws: Workspace, token: string) {
+const unauthorized = (): SimResponse => ({ status: 401, body: { errors: ["You need to sign in or sign up before continuing."] } });
+const missing = (): SimResponse => ({ status: 404, body: { error: "Resource could not be found" } });
+
+export function chatwootHandler(ws: Workspace, token: string, opts: Pick<ChatwootSimOptions, "ignoreAfter"> = {}) {
   return (req: SimRequest): SimResponse => {
-    if (req.headers["api_access_token"] !== token) return { status: 401, body: { error: "You need to sign in or sign up before continuing." } };
+    if (req.headers["api_access_token"] !== token) return unauthorized();
     const m = /^\/api\/v1\/accounts\/(\d+)\/(inboxes|contacts|conversations)(?:\/(\d+)\/messages)?\/?$/.exec(req.path);
     if (!m || (req.method !== "GET" && !(req.method === "POST" && m[3]))) return notFound();
     const acc = ws.byChatwootAccount(Number(m[1]))?.chatwoot;
-    if (!acc) return { status: 404, body: { error: "Resource could not be found" } };
+    if (!acc) return missing();
     if (req.method === "POST") {
       // Create a message in a conversation (an agent's outgoing reply).
       const conv = acc.conversations.find((c) => c.id === Number(m[3]));
-      if (!conv) return { status: 404, body: { error: "Resource could not be found" } };
+      if (!conv) return missing();
       const body = (req.body ?? {}) as { content?: unknown; message_type?: unknown; private?: unknown };
       if (typeof body.content !== "string" || !body.content.trim()) return { status: 422, body: { message: "Content can't be blank" } };
       const maxId = Math.max(0, ...acc.conversations.flatMap((c) => c.messages.map((x) => x.id)));
-      const created: CwConversation["messages"][number] = {
+      const created: Msg = {
         id: maxId + 1, content: body.content, message_type: body.message_type === "incoming" ? 0 : 1, private: body.private === true,
         sender_type: body.message_type === "incoming" ? "contact" : "user", sender_id: body.message_type === "incoming" ? conv.contact_id : acc.agents[0]!.id, created_at: Math.floor(Date.now() / 1000),
       };
@@ -66,25 +121,70 @@ export function chatwootHandler(ws: Workspace, token: string) {
 
     if (m[2] === "contacts") {
       const sorted = [...acc.contacts].sort((a, b) => a.id - b.id);
-      return { status: 200, body: { meta: { count: sorted.length, current_page: page }, payload: sorted.slice((page - 1) * CONTACT_PAGE, page * CONTACT_PAGE).map((c) => contactJson(acc, c.id)) } };
+      // current_page echoes the page parameter as Chatwoot does (a string in the published schema).
+      return { status: 200, body: { meta: { count: sorted.length, current_page: String(page) }, payload: sorted.slice((page - 1) * CONTACT_PAGE, page * CONTACT_PAGE).map((c) => contactJson(acc, c.id)) } };
     }
 
     if (m[3]) {
       const conv = acc.conversations.find((c) => c.id === Number(m[3]));
-      if (!conv) return { status: 404, body: { error: "Resource could not be found" } };
-      let list = conv.messages;
-      if (req.query.after) list = list.filter((x) => x.id > Number(req.query.after)).slice(0, 100);
-      else if (req.query.before) list = list.filter((x) => x.id < Number(req.query.before)).slice(-20);
-      else list = list.slice(-20);
-      return { status: 200, body: { meta: { labels: [], additional_attributes: {}, contact: contactJson(acc, conv.contact_id), assignee: null, agent_last_seen_at: 0 }, payload: list.map((x) => messageJson(acc, conv, x)) } };
+      if (!conv) return missing();
+      // MessageFinder: messages are kept in created_at order, which is id order here.
+      const all = conv.messages;
+      const after = opts.ignoreAfter ? undefined : req.query.after;
+      const before = req.query.before;
+      let list: Msg[];
+      if (after && before) list = all.filter((x) => x.id >= Number(after) && x.id < Number(before)).slice(0, 1000);
+      else if (before) list = all.filter((x) => x.id < Number(before)).slice(-20);
+      else if (after) list = all.filter((x) => x.id > Number(after)).slice(0, 100);
+      else list = all.slice(-20);
+      const seenAt = new Date(lastActivity(conv) * 1000).toISOString();
+      return {
+        status: 200,
+        body: {
+          meta: { labels: [], additional_attributes: {}, contact: contactJson(acc, conv.contact_id), ...(conv.assignee_id ? { assignee: agentJson(acc, conv.assignee_id) } : {}), agent_last_seen_at: seenAt },
+          payload: list.map((x) => messageJson(acc, conv, x)),
+        },
+      };
     }
 
+    // Only the documented query values are understood; ordering is Chatwoot's default (last activity, newest first).
     const status = req.query.status ?? "open";
     const filtered = acc.conversations.filter((c) => status === "all" || c.status === status);
     const sorted = [...filtered].sort((a, b) => lastActivity(b) - lastActivity(a) || b.id - a.id);
     const counts = { mine_count: 0, unassigned_count: filtered.filter((c) => !c.assignee_id).length, assigned_count: filtered.filter((c) => c.assignee_id).length, all_count: filtered.length };
     return { status: 200, body: { data: { meta: counts, payload: sorted.slice((page - 1) * CONV_PAGE, page * CONV_PAGE).map((c) => conversationJson(acc, c)) } } };
   };
+}
+
+/**
+ * Rack::Attack's throttle in front of a handler: fixed windows of `periodSeconds` on a clock running
+ * `timeScale` times faster than the real one, counted per client (the X-Forwarded-For address when
+ * present, else one local client — every test client is 127.0.0.1).
+ */
+export function rackAttackThrottle(handler: (req: SimRequest) => SimResponse, rate: { limit: number; periodSeconds: number } | null, timeScale = 1) {
+  const stats: ChatwootThrottleStats = { limit: rate?.limit ?? null, periodSeconds: rate?.periodSeconds ?? 60, served: 0, throttled: 0, maxInWindow: 0, windows: 0 };
+  const counts = new Map<string, number>();
+  const t0 = Date.now();
+  const wrapped = (req: SimRequest): SimResponse => {
+    if (!rate) {
+      stats.served++;
+      return handler(req);
+    }
+    const simSeconds = (t0 + (Date.now() - t0) * timeScale) / 1000;
+    const client = String(req.headers["x-forwarded-for"] ?? "local").split(",")[0]!.trim();
+    const key = `${Math.floor(simSeconds / rate.periodSeconds)}:${client}`;
+    if (!counts.has(key)) stats.windows++;
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    if (n > rate.limit) {
+      stats.throttled++;
+      return { status: 429, body: null, rawBody: "Retry later\n", headers: { "content-type": "text/plain" } };
+    }
+    stats.served++;
+    stats.maxInWindow = Math.max(stats.maxInWindow, n);
+    return handler(req);
+  };
+  return { handler: wrapped, stats };
 }
 
 const MESSAGE_KIND: Record<number, string> = { 0: "incoming", 1: "outgoing", 2: "activity", 3: "template" };
@@ -120,11 +220,17 @@ ${linkedExists ? html`<p><a href="#message-${linked}">Jump to the linked message
   };
 }
 
-export function startChatwootSim(ws: Workspace, token = "cw-test-token", port?: number) {
-  return startSimServer("chatwoot", chatwootHandler(ws, token), {
+export type ChatwootSim = SimServer & { throttle: ChatwootThrottleStats };
+
+export async function startChatwootSim(ws: Workspace, token = "cw-test-token", port?: number, opts: ChatwootSimOptions = {}): Promise<ChatwootSim> {
+  const rate = opts.rateLimit === undefined ? CHATWOOT_DEFAULT_RATE_LIMIT : opts.rateLimit;
+  const throttled = rackAttackThrottle(chatwootHandler(ws, token, opts), rate, opts.timeScale ?? 1);
+  const server = await startSimServer("chatwoot", throttled.handler, {
     pages: chatwootPages(ws),
-    renderRateLimit: (f) => ({ status: 429, body: { error: "Too many requests" }, headers: { "retry-after": String(f.retryAfterSeconds ?? 1) } }),
+    // An injected 429 looks like Rack::Attack's own (no Retry-After unless a test asks for one).
+    renderRateLimit: (f) => ({ status: 429, body: null, rawBody: "Retry later\n", headers: { "content-type": "text/plain", ...(f.retryAfterSeconds !== undefined ? { "retry-after": String(f.retryAfterSeconds) } : {}) } }),
     renderError: (status) => ({ status, body: { error: "Internal server error" } }),
     port,
   });
+  return Object.assign(server, { throttle: throttled.stats });
 }
