@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../../../tests/helpers/db.ts";
 import { PASSWORD, seedFixture, type Fixture } from "../../../tests/helpers/fixtures.ts";
 import { RateLimitedError, UnauthorizedError } from "../../errors.ts";
-import { sign, unsign } from "./crypto.ts";
+import { sha256Hex, sign, unsign } from "./crypto.ts";
 import { login } from "./login.ts";
 import { resolveSession } from "./sessions.ts";
 import { createApiToken, resolveApiToken, revokeApiToken } from "./tokens.ts";
@@ -25,6 +25,10 @@ describe("password login", () => {
     const stored = await db.prisma.user.findUniqueOrThrow({ where: { id: fx.pm.id } });
     expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
     expect(await resolveSession(db.prisma, res.sessionId, now, 1)).toMatchObject({ user: { id: fx.pm.id } });
+    // The table holds only a hash of the id the cookie carries: a copy of it opens no session.
+    const rows = await db.prisma.session.findMany({ where: { userId: fx.pm.id } });
+    expect(rows.map((r) => r.id)).toEqual([sha256Hex(res.sessionId)]);
+    expect(await resolveSession(db.prisma, rows[0]!.id, now, 1)).toBeNull();
     const audit = await db.prisma.auditEvent.findFirst({ where: { action: "auth.login", actorUserId: fx.pm.id } });
     expect(audit).not.toBeNull();
   });
@@ -69,7 +73,7 @@ describe("sessions", () => {
     const expiredAt = new Date(res.expiresAt.getTime() + 1000);
     // The 59-minute visit slid the expiry forward by one TTL.
     expect(await resolveSession(db.prisma, res.sessionId, new Date(now.getTime() + 2 * 3600_000 + 1000), 1)).toBeNull();
-    expect(await db.prisma.session.findUnique({ where: { id: res.sessionId } })).toBeNull();
+    expect(await db.prisma.session.findUnique({ where: { id: sha256Hex(res.sessionId) } })).toBeNull();
     expect(expiredAt.getTime()).toBeGreaterThan(now.getTime());
   });
 
