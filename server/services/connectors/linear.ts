@@ -2,6 +2,8 @@ import { z } from "zod";
 import { appendEvents, dedupeKey, type NewEvent } from "../events/event-log.ts";
 import { bulkUpsert, inTransaction, softDeleteMissing } from "./bulk-upsert.ts";
 import { ConnectorError } from "./http-client.ts";
+import { linearBudgetOf } from "./linear-budget.ts";
+import { linearComplexity } from "./linear-complexity.ts";
 import type { SyncContext, SyncResult } from "./types.ts";
 
 // Linear: issues changed since the cursor (filter updatedAt >= cursor, orderBy updatedAt, archived
@@ -9,6 +11,18 @@ import type { SyncContext, SyncResult } from "./types.ts";
 // cycles are paged the same way. Issues deleted outright never show up as changed, so once a day all
 // issue ids are listed and the missing ones soft-deleted. Evidence links are exactly the `url` Linear
 // returns for an issue or a project (stage), never built here: only Linear knows the workspace's URL key.
+
+/**
+ * Page sizes. Linear refuses a query over 10,000 complexity points and bills every point against the
+ * key's hourly budget; a connection multiplies what it selects by its page size, so the nested
+ * connections of an issue page are kept small and paged on their own when full (an issue with more
+ * labels or relations than one nested page gets follow-up queries, nothing is cut off).
+ * linear-complexity.test.ts keeps every document below 8,000 points with these sizes.
+ */
+export const LINEAR_PAGE = { issues: 100, labels: 10, relations: 5, nested: 100, structure: 100, ids: 250 } as const;
+
+const PAGE_INFO = "pageInfo { hasNextPage endCursor }";
+const RELATION_FIELDS = "type issue { id completedAt state { type } }";
 
 export const ISSUES_QUERY = /* GraphQL */ `
   query SyncIssues($first: Int!, $after: String, $since: DateTimeOrDuration) {
@@ -41,27 +55,47 @@ export const ISSUES_QUERY = /* GraphQL */ `
         assignee {
           name
         }
-        labels(first: 25) {
+        labels(first: ${LINEAR_PAGE.labels}) {
           nodes {
             name
           }
+          ${PAGE_INFO}
         }
-        inverseRelations(first: 50) {
+        inverseRelations(first: ${LINEAR_PAGE.relations}) {
           nodes {
-            type
-            issue {
-              id
-              completedAt
-              state {
-                type
-              }
-            }
+            ${RELATION_FIELDS}
           }
+          ${PAGE_INFO}
         }
       }
-      pageInfo {
-        hasNextPage
-        endCursor
+      ${PAGE_INFO}
+    }
+  }
+`;
+
+/** The rest of one issue's labels, when the issue page's nested page was full. */
+export const ISSUE_LABELS_QUERY = /* GraphQL */ `
+  query IssueLabelsPage($id: String!, $first: Int!, $after: String) {
+    issue(id: $id) {
+      labels(first: $first, after: $after) {
+        nodes {
+          name
+        }
+        ${PAGE_INFO}
+      }
+    }
+  }
+`;
+
+/** The rest of one issue's inverse relations (its blockers among them). */
+export const ISSUE_RELATIONS_QUERY = /* GraphQL */ `
+  query IssueRelationsPage($id: String!, $first: Int!, $after: String) {
+    issue(id: $id) {
+      inverseRelations(first: $first, after: $after) {
+        nodes {
+          ${RELATION_FIELDS}
+        }
+        ${PAGE_INFO}
       }
     }
   }
@@ -88,7 +122,10 @@ export const STRUCTURE_QUERY = /* GraphQL */ `
         id
         name
         url
-        state
+        status {
+          name
+          type
+        }
         targetDate
         updatedAt
         lead {
@@ -132,6 +169,9 @@ export const STRUCTURE_QUERY = /* GraphQL */ `
 
 const pageInfo = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() });
 const gql = <T extends z.ZodType>(data: T) => z.object({ data: data.nullable(), errors: z.array(z.object({ message: z.string() }).passthrough()).optional() });
+const labelConn = z.object({ nodes: z.array(z.object({ name: z.string() })), pageInfo });
+const relation = z.object({ type: z.string(), issue: z.object({ id: z.string(), completedAt: z.string().nullable(), state: z.object({ type: z.string() }) }) });
+const relationConn = z.object({ nodes: z.array(relation), pageInfo });
 const issue = z.object({
   id: z.string(),
   identifier: z.string(),
@@ -150,12 +190,12 @@ const issue = z.object({
   cycle: z.object({ id: z.string() }).nullable(),
   project: z.object({ id: z.string() }).nullable(),
   assignee: z.object({ name: z.string() }).nullable(),
-  labels: z.object({ nodes: z.array(z.object({ name: z.string() })) }),
-  inverseRelations: z.object({
-    nodes: z.array(z.object({ type: z.string(), issue: z.object({ id: z.string(), completedAt: z.string().nullable(), state: z.object({ type: z.string() }) }) })),
-  }),
+  labels: labelConn,
+  inverseRelations: relationConn,
 });
 const issuesPage = gql(z.object({ issues: z.object({ nodes: z.array(issue), pageInfo }) }));
+const labelsPage = gql(z.object({ issue: z.object({ labels: labelConn }) }));
+const relationsPage = gql(z.object({ issue: z.object({ inverseRelations: relationConn }) }));
 const idsPage = gql(z.object({ issues: z.object({ nodes: z.array(z.object({ id: z.string() })), pageInfo }) }));
 const structurePage = gql(
   z.object({
@@ -165,7 +205,7 @@ const structurePage = gql(
           id: z.string(),
           name: z.string(),
           url: z.string(),
-          state: z.string(),
+          status: z.object({ name: z.string(), type: z.string() }),
           targetDate: z.string().nullable(),
           updatedAt: z.string(),
           lead: z.object({ name: z.string() }).nullable(),
@@ -191,30 +231,181 @@ const structurePage = gql(
   }),
 );
 
-type Cursor = { updatedAt?: string; fullScanAt?: string };
-const PAGE = 100;
+/**
+ * `updatedAt`: every issue changed before it is stored. `resume`: a run stopped for the budget inside
+ * the issue pass — the next one continues after the last page it wrote (`after`, same `since` filter;
+ * issues changed meanwhile move behind the cursor, so none is skipped). `fullScanAt`: last id scan.
+ */
+type Cursor = { updatedAt?: string; fullScanAt?: string; resume?: { since: string; after: string; maxUpdated: string } };
 const FULL_SCAN_MS = 24 * 3600_000;
+const EPOCH = "1970-01-01T00:00:00.000Z";
+
+/** The variables each document is sent with at most (the complexity test computes them with these). */
+export const LINEAR_QUERY_VARIABLES: Record<string, Record<string, unknown>> = {
+  SyncIssues: { first: LINEAR_PAGE.issues, after: "cursor", since: EPOCH },
+  IssueLabelsPage: { id: "id", first: LINEAR_PAGE.nested, after: "cursor" },
+  IssueRelationsPage: { id: "id", first: LINEAR_PAGE.nested, after: "cursor" },
+  SyncStructure: { first: LINEAR_PAGE.structure, afterProjects: "c", afterStates: "c", afterCycles: "c" },
+  IssueIds: { first: LINEAR_PAGE.ids, after: "cursor" },
+};
+
+/** The run stops here on purpose (Linear's budget, or this run's request budget); thrown before a request is sent. */
+class StopRun extends Error {
+  constructor(readonly reason: string, readonly resumeAfterMs: number) {
+    super(reason);
+  }
+}
 
 type IssueOld = { blocked: boolean; completed_at: string | null; state_type: string | null };
+type IssueNode = z.infer<typeof issue>;
 
 export async function syncLinear(ctx: SyncContext): Promise<SyncResult> {
   const { db, projectId, http, now } = ctx;
   const ws = ctx.source.externalId;
   const cursor = ctx.cursor as Cursor;
-  const counters = { pages: 0, issuesFetched: 0, issuesWritten: 0, projectsWritten: 0, statesWritten: 0, cyclesWritten: 0, issuesDeleted: 0, eventsWritten: 0 };
+  const budget = linearBudgetOf(ctx.source);
+  const counters: Counters = { pages: 0, nestedPages: 0, issuesFetched: 0, issuesWritten: 0, projectsWritten: 0, statesWritten: 0, cyclesWritten: 0, issuesDeleted: 0, eventsWritten: 0, complexity: 0 };
   const post = async <D>(query: string, variables: Record<string, unknown>, schema: z.ZodType<{ data: D | null; errors?: { message: string }[] }>): Promise<D> => {
-    const res = await http.request("POST", "graphql", { body: { query, variables }, schema });
+    // Before sending: does the key's budget (as its last answer told) still cover this query and
+    // leave the reserve? If not, stop here — the caller is at a page boundary — and resume once it refilled.
+    const cost = linearComplexity(query, variables);
+    const wait = budget?.waitFor(cost) ?? 0;
+    if (wait > 0) throw new StopRun(`Linear's hourly budget for this key is nearly spent (next query: ${cost} points)`, budget!.resumeAfterMs(cost));
+    let res;
+    try {
+      res = await http.request("POST", "graphql", { body: { query, variables }, schema });
+    } catch (e) {
+      if (e instanceof ConnectorError && (e.kind === "budget_exhausted" || e.kind === "rate_limited")) {
+        // No HTTP status: this run's own request budget is spent (resume right away in a new run);
+        // otherwise Linear refused for its rate limit (resume when the budget has refilled).
+        const provider = e.details.status !== undefined;
+        throw new StopRun(provider ? `Linear rate-limited this key: ${e.message}` : e.message, provider ? (budget?.resumeAfterMs(cost) ?? 60_000) : 1_000);
+      }
+      throw e;
+    }
     counters.pages++;
+    counters.complexity += cost;
     const body = res.data;
     if (body.errors?.length || !body.data) throw new ConnectorError("client_error", `Linear GraphQL error: ${body.errors?.map((e) => e.message).join("; ") ?? "no data"}`);
     return body.data;
   };
+  const stopped = (e: unknown, result: SyncResult["cursor"]): SyncResult => {
+    if (!(e instanceof StopRun)) throw e;
+    return { cursor: result, counters, incomplete: { reason: e.reason, resumeAfterMs: e.resumeAfterMs } };
+  };
 
+  // Structure first: projects, states, cycles (all pages of each). Upserts are idempotent, so a run
+  // stopped here simply starts again from the same cursor.
+  try {
+    await syncStructure(ctx, post, counters);
+  } catch (e) {
+    return stopped(e, { ...cursor });
+  }
+
+  // Issues changed since the cursor (or where a stopped run left off), all pages.
+  const since = cursor.resume?.since ?? cursor.updatedAt ?? EPOCH;
+  let maxUpdated = cursor.resume?.maxUpdated ?? since;
+  // The first sync reads every issue: it starts the deletion-scan clock instead of scanning at once.
+  const firstScanAt = cursor.fullScanAt ?? (cursor.updatedAt || cursor.resume ? undefined : now.toISOString());
+  let written = cursor.resume?.after;
+  const fetchIssues = (after: string | undefined) => post(ISSUES_QUERY, { first: LINEAR_PAGE.issues, after, since }, issuesPage);
+  let pending = fetchIssues(written);
+  for (;;) {
+    let page: IssueNode[];
+    let next: Promise<z.infer<typeof issuesPage>["data"] & object> | null;
+    let end: string | undefined;
+    try {
+      const d = await pending;
+      page = d.issues.nodes;
+      // The page is written only once complete: its issues' overflowing nested connections first.
+      await completeNested(page, post, counters);
+      end = d.issues.pageInfo.endCursor ?? undefined;
+      // Pipelined: the next page is on its way while this one is written. If the write fails, the
+      // prefetch is abandoned; its rejection must not go unhandled.
+      next = d.issues.pageInfo.hasNextPage ? fetchIssues(end) : null;
+      next?.catch(() => undefined);
+    } catch (e) {
+      // Nothing written yet in this pass: the old place still holds (a run that had resumed keeps its own).
+      return stopped(e, { updatedAt: cursor.updatedAt, fullScanAt: firstScanAt, ...(written ? { resume: { since, after: written, maxUpdated } } : {}) });
+    }
+    counters.issuesFetched += page.length;
+    for (const i of page) if (i.updatedAt > maxUpdated) maxUpdated = i.updatedAt;
+    await writeIssues(ctx, page, counters);
+    written = end;
+    if (!next) break;
+    pending = next;
+  }
+
+  // Daily: soft-delete issues that no longer exist upstream. A scan cut short by the budget deletes
+  // nothing (a partial id list would delete the unseen rest) and runs again next time.
+  let fullScanAt = firstScanAt;
+  if (!fullScanAt || now.getTime() - Date.parse(fullScanAt) > FULL_SCAN_MS) {
+    const ids: string[] = [];
+    try {
+      let a: string | undefined;
+      for (;;) {
+        const d = await post(ISSUE_IDS_QUERY, { first: LINEAR_PAGE.ids, after: a }, idsPage);
+        ids.push(...d.issues.nodes.map((n) => n.id));
+        if (!d.issues.pageInfo.hasNextPage) break;
+        a = d.issues.pageInfo.endCursor ?? undefined;
+      }
+    } catch (e) {
+      counters.eventsWritten += await appendEvents(db, await stageOverdueEvents(ctx));
+      return stopped(e, { updatedAt: maxUpdated, fullScanAt });
+    }
+    await inTransaction(db, async (tx) => {
+      const gone = await softDeleteMissing(tx, "linear_issues", projectId, ids, now);
+      counters.issuesDeleted = gone.length;
+      counters.eventsWritten += await appendEvents(
+        tx,
+        gone.map((id): NewEvent => ({
+          projectId,
+          category: "domain",
+          eventType: "issue_deleted",
+          occurredAt: now,
+          source: "linear",
+          sourceRef: `linissue:${ws}:${id}`,
+          payload: { issueId: id },
+          dedupeKey: dedupeKey("linear", ws, "issue_deleted", id),
+        })),
+      );
+    });
+    fullScanAt = now.toISOString();
+  }
+
+  counters.eventsWritten += await appendEvents(db, await stageOverdueEvents(ctx));
+  return { cursor: { updatedAt: maxUpdated, fullScanAt }, counters };
+}
+
+type Counters = Record<"pages" | "nestedPages" | "issuesFetched" | "issuesWritten" | "projectsWritten" | "statesWritten" | "cyclesWritten" | "issuesDeleted" | "eventsWritten" | "complexity", number>;
+type Post = <D>(query: string, variables: Record<string, unknown>, schema: z.ZodType<{ data: D | null; errors?: { message: string }[] }>) => Promise<D>;
+
+/** Follows every full nested connection of the page's issues to its end (in place). */
+async function completeNested(page: IssueNode[], post: Post, counters: Counters) {
+  for (const i of page) {
+    for (let c = i.labels; c.pageInfo.hasNextPage && c.pageInfo.endCursor; ) {
+      const d = await post(ISSUE_LABELS_QUERY, { id: i.id, first: LINEAR_PAGE.nested, after: c.pageInfo.endCursor }, labelsPage);
+      counters.nestedPages++;
+      c = d.issue.labels;
+      i.labels.nodes.push(...c.nodes);
+    }
+    for (let c = i.inverseRelations; c.pageInfo.hasNextPage && c.pageInfo.endCursor; ) {
+      const d = await post(ISSUE_RELATIONS_QUERY, { id: i.id, first: LINEAR_PAGE.nested, after: c.pageInfo.endCursor }, relationsPage);
+      counters.nestedPages++;
+      c = d.issue.inverseRelations;
+      i.inverseRelations.nodes.push(...c.nodes);
+    }
+  }
+}
+
+async function syncStructure(ctx: SyncContext, post: Post, counters: Counters) {
+  const { db, projectId } = ctx;
+  const ws = ctx.source.externalId;
   // Structure: projects, states, cycles (all pages of each).
   const after = { projects: undefined as string | undefined, states: undefined as string | undefined, cycles: undefined as string | undefined };
   const more = { projects: true, states: true, cycles: true };
   while (more.projects || more.states || more.cycles) {
-    const d = await post(STRUCTURE_QUERY, { first: PAGE, afterProjects: after.projects, afterStates: after.states, afterCycles: after.cycles }, structurePage);
+    const d = await post(STRUCTURE_QUERY, { first: LINEAR_PAGE.structure, afterProjects: after.projects, afterStates: after.states, afterCycles: after.cycles }, structurePage);
     if (more.projects)
       counters.projectsWritten += (
         await bulkUpsert(
@@ -234,7 +425,9 @@ export async function syncLinear(ctx: SyncContext): Promise<SyncResult> {
             external_id: p.id,
             workspace_id: ws,
             name: p.name,
-            state: p.state,
+            // Our column keeps its meaning (the lifecycle: planned, started, completed, canceled…) now
+            // that Project.state is deprecated: the status's type, its workspace-specific name in data.
+            state: p.status.type,
             lead_name: p.lead?.name ?? null,
             target_date: p.targetDate,
             source_updated_at: p.updatedAt,
@@ -296,22 +489,14 @@ export async function syncLinear(ctx: SyncContext): Promise<SyncResult> {
       after[k] = conn.pageInfo.endCursor ?? undefined;
     }
   }
+}
 
-  // Issues changed since the cursor, all pages.
-  let maxUpdated = cursor.updatedAt ?? "1970-01-01T00:00:00.000Z";
-  const fetchIssues = (after: string | undefined) => post(ISSUES_QUERY, { first: PAGE, after, since: cursor.updatedAt ?? "1970-01-01T00:00:00.000Z" }, issuesPage);
-  let pending = fetchIssues(undefined);
-  for (;;) {
-    const d = await pending;
-    // Pipelined: the next page is on its way while this one is written (its cursor is already known).
-    // If the write fails, the prefetch is abandoned; its rejection must not go unhandled.
-    const next = d.issues.pageInfo.hasNextPage ? fetchIssues(d.issues.pageInfo.endCursor ?? undefined) : null;
-    next?.catch(() => undefined);
-    const nodes = d.issues.nodes;
-    counters.issuesFetched += nodes.length;
+/** One complete page of issues and the events of their transitions, in one transaction. */
+async function writeIssues(ctx: SyncContext, nodes: IssueNode[], counters: Counters) {
+  const { db, projectId } = ctx;
+  const ws = ctx.source.externalId;
     const rows = nodes.map((i) => {
       const openBlockers = i.inverseRelations.nodes.filter((r) => r.type === "blocks" && !r.issue.completedAt && !["completed", "canceled"].includes(r.issue.state.type));
-      if (i.updatedAt > maxUpdated) maxUpdated = i.updatedAt;
       return {
         project_id: projectId,
         external_id: i.id,
@@ -336,7 +521,8 @@ export async function syncLinear(ctx: SyncContext): Promise<SyncResult> {
         source_created_at: i.createdAt,
         source_updated_at: i.updatedAt,
         archived_at: i.archivedAt,
-        data: { ...i, blockedBy: openBlockers.map((r) => r.issue.id) },
+        // Stored complete, without the paging details of the nested connections.
+        data: { ...i, labels: { nodes: i.labels.nodes }, inverseRelations: { nodes: i.inverseRelations.nodes }, blockedBy: openBlockers.map((r) => r.issue.id) },
       };
     });
     await inTransaction(db, async (tx) => {
@@ -377,44 +563,6 @@ export async function syncLinear(ctx: SyncContext): Promise<SyncResult> {
         written.flatMap((w) => issueEvents(projectId, ws, byId.get(w.externalId)!, w.old)),
       );
     });
-    if (!next) break;
-    pending = next;
-  }
-
-  // Daily: soft-delete issues that no longer exist upstream. The first sync has just read every issue,
-  // so it starts the clock instead of scanning all ids a second time.
-  let fullScanAt = cursor.fullScanAt ?? (cursor.updatedAt ? undefined : now.toISOString());
-  if (!fullScanAt || now.getTime() - Date.parse(fullScanAt) > FULL_SCAN_MS) {
-    const ids: string[] = [];
-    let a: string | undefined;
-    for (;;) {
-      const d = await post(ISSUE_IDS_QUERY, { first: 250, after: a }, idsPage);
-      ids.push(...d.issues.nodes.map((n) => n.id));
-      if (!d.issues.pageInfo.hasNextPage) break;
-      a = d.issues.pageInfo.endCursor ?? undefined;
-    }
-    await inTransaction(db, async (tx) => {
-      const gone = await softDeleteMissing(tx, "linear_issues", projectId, ids, now);
-      counters.issuesDeleted = gone.length;
-      counters.eventsWritten += await appendEvents(
-        tx,
-        gone.map((id): NewEvent => ({
-          projectId,
-          category: "domain",
-          eventType: "issue_deleted",
-          occurredAt: now,
-          source: "linear",
-          sourceRef: `linissue:${ws}:${id}`,
-          payload: { issueId: id },
-          dedupeKey: dedupeKey("linear", ws, "issue_deleted", id),
-        })),
-      );
-    });
-    fullScanAt = now.toISOString();
-  }
-
-  counters.eventsWritten += await appendEvents(db, await stageOverdueEvents(ctx));
-  return { cursor: { updatedAt: maxUpdated, fullScanAt }, counters };
 }
 
 type IssueRow = {

@@ -7,7 +7,7 @@ import type { Prisma } from "../../generated/prisma/client.ts";
 import { recordAudit, type Actor } from "../audit.ts";
 import { chatwootLinks } from "../connectors/chatwoot.ts";
 import { postChatwootMessage } from "../connectors/chatwoot-outbound.ts";
-import { linearGraphql, linearTeams } from "../connectors/linear-outbound.ts";
+import { ISSUE_CREATE_MUTATION, ISSUE_LOOKUP_QUERY, linearGraphql, linearTeams } from "../connectors/linear-outbound.ts";
 import { appendEvents, dedupeKey, type EvidenceRef } from "../events/event-log.ts";
 import { dayIn, isoDay } from "../../time.ts";
 import { actionOptions, taskDescription, taskDueDate } from "./action-drafts.ts";
@@ -135,9 +135,9 @@ const sendMessage: Exec = async (db, env, run) => {
   return { messageId: sent.messageId, conversationId: payload.conversationId, content: payload.content, ...(url ? { url } : {}), ...(sent.recovered ? { recovered: true } : {}) };
 };
 
-const ISSUE_CREATE = /* GraphQL */ `
-  mutation CreateTask($input: IssueCreateInput!) { issueCreate(input: $input) { success issue { id identifier url } } }`;
-const ISSUE_LOOKUP = /* GraphQL */ `query TaskById($id: String!) { issue(id: $id) { id identifier url } }`;
+// The documents live beside the Linear client (linear-outbound.ts), where their complexity is tested.
+const ISSUE_CREATE = ISSUE_CREATE_MUTATION;
+const ISSUE_LOOKUP = ISSUE_LOOKUP_QUERY;
 const issueRef = z.object({ id: z.string(), identifier: z.string(), url: z.string() });
 
 const createTask: Exec = async (db, env, run, rec, now) => {
