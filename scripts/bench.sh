@@ -11,4 +11,6 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   TEST_DATABASE_URL=$(DATABASE_URL="${DATABASE_URL:-}" bash scripts/db/up.sh | tail -n1)
   export TEST_DATABASE_URL
 fi
+# Webhook latency (scripts/bench-webhooks.ts) runs only on request: it starts a worker process.
+if [ "${1:-}" = webhooks ]; then exec npx tsx scripts/bench-webhooks.ts; fi
 exec npx tsx bench/index.ts "$@"

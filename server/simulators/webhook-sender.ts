@@ -163,5 +163,7 @@ export async function sendWebhook(url: string, delivery: Delivery, opts: SendOpt
   } catch {
     // keep the text
   }
-  return { status: res.status, body: body as Record<string, unknown>, ms };
+  // The receiver's own time, when it says (Server-Timing: receive;dur=<ms>).
+  const serverMs = Number(/receive;dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1] ?? NaN);
+  return { status: res.status, body: body as Record<string, unknown>, ms, serverMs };
 }
