@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { createRng, seedOf, type Rng } from "./rng.ts";
@@ -9,6 +10,12 @@ import { createRng, seedOf, type Rng } from "./rng.ts";
 // simulator can build any one of 1,000 projects on demand.
 
 const DAY = 86_400_000;
+
+/** A stable UUID (version 5 layout) from names: Attio ids that do not consume the RNG. */
+function uuidOf(...parts: string[]): string {
+  const h = createHash("sha1").update(parts.join("|")).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
 
 export type SituationKind = "client_silence" | "scope_creep" | "aging_blockers" | "budget_overrun" | "upsell_need";
 export type OutcomeType = "client_risk" | "scope_risk" | "delivery_risk" | "finance_risk" | "upsell_won";
@@ -45,8 +52,12 @@ export type LinearWorkspace = {
 export type AttioValue = Record<string, unknown> & { active_from: string; active_until: string | null; attribute_type: string };
 // No web_url here: it is on the simulator's own origin, which only the running simulator knows.
 export type AttioRecord = { id: { workspace_id: string; object_id: string; record_id: string }; created_at: string; values: Record<string, AttioValue[]> };
-/** slug: the workspace's name in Attio's web-app URLs (`/<slug>/company/<record_id>`). */
-export type AttioWorkspace = { workspaceId: string; slug: string; companies: AttioRecord[]; people: AttioRecord[]; deals: AttioRecord[]; notes: { id: { workspace_id: string; note_id: string }; parent_object: string; parent_record_id: string; title: string; content_plaintext: string; created_at: string }[] };
+/**
+ * workspaceId: how a source is bound (the simulator's token is `attio_<workspaceId>`); workspaceUuid and
+ * objectIds: the UUIDs Attio puts in `id.workspace_id` / `id.object_id` (its spec says format uuid).
+ * slug: the workspace's name in Attio's web-app URLs (`/<slug>/company/<record_id>`).
+ */
+export type AttioWorkspace = { workspaceId: string; workspaceUuid: string; objectIds: Record<"companies" | "people" | "deals", string>; slug: string; companies: AttioRecord[]; people: AttioRecord[]; deals: AttioRecord[]; notes: { id: { workspace_id: string; note_id: string }; parent_object: string; parent_record_id: string; title: string; content_plaintext: string; created_at: string }[] };
 
 export type GeneratedProject = {
   index: number; key: string; name: string; clientName: string; language: PoolLanguage;
@@ -207,24 +218,38 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
 
   // ---- Attio -------------------------------------------------------------------------------
   const attioWs = `attio-${key}`;
+  // Attio's ids are UUIDs (workspace, object, attribute, status, option). They are derived from names,
+  // not drawn from the RNG, so every other generated value stays what it was.
+  const wsUuid = uuidOf("attio-workspace", attioWs);
+  const objectIds = { companies: uuidOf(attioWs, "companies"), people: uuidOf(attioWs, "people"), deals: uuidOf(attioWs, "deals") };
+  const attrId = (object: keyof typeof objectIds, attr: string) => ({ workspace_id: wsUuid, object_id: objectIds[object], attribute_id: uuidOf(attioWs, object, attr) });
+  // A status or select value carries the whole status/option object, as Attio returns it.
+  const status = (object: keyof typeof objectIds, attr: string, title: string) => ({
+    status: { id: { ...attrId(object, attr), status_id: uuidOf(attioWs, object, attr, title) }, title, is_archived: false, celebration_enabled: /won/i.test(title), target_time_in_status: null },
+  });
+  const option = (object: keyof typeof objectIds, attr: string, title: string) => ({ option: { id: { ...attrId(object, attr), option_id: uuidOf(attioWs, object, attr, title) }, title, is_archived: false } });
+  const email = (address: string) => {
+    const [local = "", domain = ""] = address.split("@");
+    return { email_address: address, original_email_address: address, email_domain: domain, email_root_domain: domain.split(".").slice(-2).join("."), email_local_specifier: local };
+  };
   const v = (attribute_type: string, value: Record<string, unknown>, from: Date): AttioValue => ({ active_from: from.toISOString(), active_until: null, created_by_actor: { type: "system", id: null }, attribute_type, ...value });
-  const rec = (object: string, createdAt: Date, values: Record<string, AttioValue[]>): AttioRecord => {
+  const rec = (object: keyof typeof objectIds, createdAt: Date, values: Record<string, AttioValue[]>): AttioRecord => {
     const record_id = rng.uuid();
-    return { id: { workspace_id: attioWs, object_id: object, record_id }, created_at: createdAt.toISOString(), values };
+    return { id: { workspace_id: wsUuid, object_id: objectIds[object], record_id }, created_at: createdAt.toISOString(), values };
   };
   const t0 = new Date(start);
   const revenue = rng.pick([40_000, 80_000, 150_000, 400_000, 1_200_000]);
   const company = rec("companies", t0, {
     name: [v("text", { value: `${clientName} Corp` }, t0)],
     domains: [v("domain", { domain: `${clientName.toLowerCase().replace(/\s/g, "")}.example`, root_domain: `${clientName.toLowerCase().replace(/\s/g, "")}.example` }, t0)],
-    estimated_arr_usd: [v("select", { option: { title: revenue >= 1_000_000 ? "$1M-$10M" : revenue >= 100_000 ? "$100K-$1M" : "<$100K" } }, t0)],
+    estimated_arr_usd: [v("select", option("companies", "estimated_arr_usd", revenue >= 1_000_000 ? "$1M-$10M" : revenue >= 100_000 ? "$100K-$1M" : "<$100K"), t0)],
     annual_revenue: [v("currency", { currency_value: revenue, currency_code: "USD" }, t0)],
   });
   const companies = [company];
   for (let i = 0; i < (opts.extraAttioCompanies ?? 0); i++) companies.push(rec("companies", t0, { name: [v("text", { value: `Prospect ${i} of ${clientName}` }, t0)], domains: [] }));
   const people = contacts.slice(0, 3).map((c) => rec("people", t0, {
-    name: [v("personal-name", { first_name: c.name.split(" ")[0], last_name: c.name.split(" ")[1], full_name: c.name }, t0)],
-    email_addresses: [v("email-address", { email_address: c.email, original_email_address: c.email, email_domain: c.email.split("@")[1] }, t0)],
+    name: [v("personal-name", { first_name: c.name.split(" ")[0] ?? "", last_name: c.name.split(" ").slice(1).join(" "), full_name: c.name }, t0)],
+    email_addresses: [v("email-address", email(c.email), t0)],
     company: [v("record-reference", { target_object: "companies", target_record_id: company.id.record_id }, t0)],
     job_title: [v("text", { value: rng.pick(["CTO", "Head of Product", "Marketing Lead", "Procurement"]) }, t0)],
   }));
@@ -235,7 +260,7 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
   const stageAt = new Date(start + 2 * DAY);
   const deal = rec("deals", t0, {
     name: [v("text", { value: `${name} — phase 1` }, t0)],
-    stage: [v("status", { status: { title: "Won 🎉", is_archived: false } }, stageAt)],
+    stage: [v("status", status("deals", "stage", "Won 🎉"), stageAt)],
     value: [v("currency", { currency_value: plan, currency_code: "USD" }, t0)],
     associated_company: [v("record-reference", { target_object: "companies", target_record_id: company.id.record_id }, t0)],
     cost_to_date: [v("currency", { currency_value: Math.round(plan * costRatio), currency_code: "USD" }, new Date(end - 3 * DAY))],
@@ -274,7 +299,7 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
     }
     if (kind === "budget_overrun") {
       deal.values.cost_to_date = [v("currency", { currency_value: Math.round(plan * (1.22 + rng.next() * 0.2)), currency_code: "USD" }, new Date(end - 2 * DAY))];
-      notes.push({ id: { workspace_id: attioWs, note_id: rng.uuid() }, parent_object: "deals", parent_record_id: deal.id.record_id, title: "Budget review", content_plaintext: "Burn is above plan after the extra integration work.", created_at: new Date(end - 2 * DAY).toISOString() });
+      notes.push({ id: { workspace_id: wsUuid, note_id: rng.uuid() }, parent_object: "deals", parent_record_id: deal.id.record_id, title: "Budget review", content_plaintext: "Burn is above plan after the extra integration work.", created_at: new Date(end - 2 * DAY).toISOString() });
       planted.push({ kind, startedAt: new Date(end - 2 * DAY), evidence: { chatwootMessageIds: [], linearIssueIds: [], attioRecordIds: [deal.id.record_id] },
         outcome: rng.chance(0.7) ? { type: "finance_risk", occurredAt: new Date(end + rng.int(5, 25) * DAY), severity: rng.int(3, 5) } : null });
     }
@@ -286,7 +311,7 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
       const opened = new Date(end - 1 * DAY);
       const expansion = rec("deals", opened, {
         name: [v("text", { value: `${name} — expansion` }, opened)],
-        stage: [v("status", { status: { title: "Proposal", is_archived: false } }, opened)],
+        stage: [v("status", status("deals", "stage", "Proposal"), opened)],
         value: [v("currency", { currency_value: rng.pick([25_000, 60_000, 90_000]), currency_code: "USD" }, opened)],
         associated_company: [v("record-reference", { target_object: "companies", target_record_id: company.id.record_id }, opened)],
       });
@@ -300,7 +325,7 @@ export function generateProject(index: number, opts: GeneratorOptions): Generate
     index, key, name, clientName, language,
     chatwoot: { accountId, inboxes, agents, contacts, conversations },
     linear: lin,
-    attio: { workspaceId: attioWs, slug: webSlug, companies, people, deals, notes },
+    attio: { workspaceId: attioWs, workspaceUuid: wsUuid, objectIds, slug: webSlug, companies, people, deals, notes },
     situations: planted,
   };
 }
