@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { EmptyState, formatCadence, formatDuration, Time } from "~/components/AppShell.tsx";
 import { ActionResult as ResultBanner } from "~/components/ActionResult.tsx";
 import { ConnectorsPanel } from "~/components/ConnectorsPanel.tsx";
+import { WebhooksPanel } from "~/components/WebhooksPanel.tsx";
 import { connectorName, describeCounters, RUN_STATUS_LABELS, taskInfo, taskName, technicalCounters, TRIGGER_LABELS } from "~/utils/jobs.ts";
 import { act, load, requireCaller } from "~/utils/trpc.server.ts";
 import { useProject } from "~/utils/project.ts";
@@ -11,15 +12,16 @@ import { useProject } from "~/utils/project.ts";
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const caller = requireCaller(context, request);
   const projectId = params.projectId!;
-  const [scheduled, runs, queue, connectors, errors, health] = await Promise.all([
+  const [scheduled, runs, queue, connectors, errors, health, webhooks] = await Promise.all([
     load(request, () => caller.jobs.scheduled({ projectId })),
     load(request, () => caller.jobs.runs({ projectId, limit: 50 })),
     load(request, () => caller.jobs.queue({ projectId })),
     load(request, () => caller.connectors.state({ projectId })),
     load(request, () => caller.connectors.errors({ projectId, limit: 50 })),
     load(request, () => caller.health()),
+    load(request, () => caller.webhooks.status({ projectId })),
   ]);
-  return { scheduled, runs: runs.items, queue, connectors, errors, health };
+  return { scheduled, runs: runs.items, queue, connectors, errors, health, webhooks };
 }
 
 // Every button on this page submits through its own fetcher (see ScheduleRow and ConnectorsPanel), so
@@ -56,6 +58,21 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
         return { message: r.jobKeys.length ? `Sync from ${c ? connectorName(c) : "every connected account"} queued; it starts in a moment.` : "Nothing to sync: no account is connected." };
       });
     }
+    case "webhook-regenerate":
+    case "webhook-secret": {
+      const c = connectorParam(form.get("connector"));
+      if (form.get("intent") === "webhook-regenerate") {
+        return act(request, async () => {
+          await caller.webhooks.regenerate({ projectId, connector: c });
+          return { message: `New ${connectorName(c)} webhook URL and secret below: paste them into ${connectorName(c)}.` };
+        });
+      }
+      const secret = String(form.get("secret") ?? "").trim();
+      return act(request, async () => {
+        await caller.webhooks.setSecret({ projectId, connector: c, secret: secret || undefined, allowUnsigned: c === "chatwoot" ? form.get("allowUnsigned") === "true" : undefined });
+        return { message: `${connectorName(c)} webhook settings saved.` };
+      });
+    }
     case "retry-errors":
       return act(request, async () => {
         const r = await caller.connectors.retryErrors({ projectId });
@@ -65,6 +82,11 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
       throw new Response("Unknown action", { status: 400 });
   }
 }
+
+const connectorParam = (v: FormDataEntryValue | null) => {
+  if (v === "chatwoot" || v === "linear" || v === "attio") return v;
+  throw new Response("Unknown connector", { status: 400 });
+};
 
 const CADENCES = [300, 900, 1800, 3600, 6 * 3600, 86_400, 7 * 86_400];
 const POLL_MS = 3000;
@@ -132,7 +154,7 @@ function ScheduleRow({ j, live, canMutate }: { j: Scheduled; live: string | null
 }
 
 export default function JobsPage() {
-  const { scheduled, runs, queue, connectors, errors, health } = useLoaderData<typeof loader>();
+  const { scheduled, runs, queue, connectors, errors, health, webhooks } = useLoaderData<typeof loader>();
   const noJsResult = useActionData<typeof action>();
   const project = useProject();
   const revalidator = useRevalidator();
@@ -193,6 +215,7 @@ export default function JobsPage() {
       </section>
 
       <ConnectorsPanel sources={connectors.sources} state={connectors.state} errors={errors} canMutate={project.canMutate} />
+      <WebhooksPanel rows={webhooks} canMutate={project.canMutate} />
 
       <section aria-labelledby="schedule-heading">
         <h2 id="schedule-heading" className="text-lg font-semibold">Schedule</h2>
