@@ -28,7 +28,11 @@ export type ChatwootSimOptions = {
   timeScale?: number;
   /** Behave like an old Chatwoot whose MessageFinder knows only before=: after= is ignored (newest 20 instead). */
   ignoreAfter?: boolean;
+  /** Keep every API answer (tests validate them against the published response schemas). */
+  recordResponses?: boolean;
 };
+
+export type RecordedResponse = { method: string; path: string; query: Record<string, string>; status: number; body: unknown; contentType: string };
 
 export const CHATWOOT_DEFAULT_RATE_LIMIT = { limit: 300, periodSeconds: 60 };
 
@@ -50,13 +54,13 @@ function contactJson(acc: ChatwootAccount, id: number) {
 /** User#push_event_data (an agent as a message's sender). */
 function agentSenderJson(acc: ChatwootAccount, id: number) {
   const name = acc.agents.find((a) => a.id === id)?.name ?? "Agent";
-  return { id, name, available_name: name, avatar_url: "", type: "user", availability_status: "online", thumbnail: "" };
+  return { id, name, available_name: name, avatar_url: "", type: "user", availability_status: "available", thumbnail: "" };
 }
 
 /** The api/v1/models/agent partial (a conversation's assignee). */
 function agentJson(acc: ChatwootAccount, id: number) {
   const name = acc.agents.find((a) => a.id === id)?.name ?? "Agent";
-  return { id, account_id: acc.accountId, availability_status: "online", auto_offline: true, confirmed: true, email: `agent${id}@agency.example`, available_name: name, name, role: "agent", thumbnail: "" };
+  return { id, account_id: acc.accountId, availability_status: "available", auto_offline: true, confirmed: true, email: `agent${id}@agency.example`, available_name: name, name, role: "agent", thumbnail: "" };
 }
 
 type Msg = CwConversation["messages"][number];
@@ -91,7 +95,8 @@ function conversationJson(acc: ChatwootAccount, c: CwConversation) {
   };
 }
 
-const unauthorized = (): SimResponse => ({ status: 401, body: { errors: ["You need to sign in or sign up before continuing."] } });
+// AccessTokenAuthHelper: render_unauthorized('Invalid Access Token') → { error: message }.
+const unauthorized = (): SimResponse => ({ status: 401, body: { error: "Invalid Access Token" } });
 const missing = (): SimResponse => ({ status: 404, body: { error: "Resource could not be found" } });
 
 export function chatwootHandler(ws: Workspace, token: string, opts: Pick<ChatwootSimOptions, "ignoreAfter"> = {}) {
@@ -220,17 +225,24 @@ ${linkedExists ? html`<p><a href="#message-${linked}">Jump to the linked message
   };
 }
 
-export type ChatwootSim = SimServer & { throttle: ChatwootThrottleStats };
+export type ChatwootSim = SimServer & { throttle: ChatwootThrottleStats; responses: RecordedResponse[] };
 
 export async function startChatwootSim(ws: Workspace, token = "cw-test-token", port?: number, opts: ChatwootSimOptions = {}): Promise<ChatwootSim> {
   const rate = opts.rateLimit === undefined ? CHATWOOT_DEFAULT_RATE_LIMIT : opts.rateLimit;
   const throttled = rackAttackThrottle(chatwootHandler(ws, token, opts), rate, opts.timeScale ?? 1);
-  const server = await startSimServer("chatwoot", throttled.handler, {
+  const responses: RecordedResponse[] = [];
+  const handler = (req: SimRequest): SimResponse => {
+    const out = throttled.handler(req);
+    // A deep copy: the generator's records change later (new messages), the answer did not.
+    if (opts.recordResponses) responses.push({ method: req.method, path: req.path, query: req.query, status: out.status, body: out.rawBody ?? JSON.parse(JSON.stringify(out.body ?? null)), contentType: out.headers?.["content-type"] ?? "application/json" });
+    return out;
+  };
+  const server = await startSimServer("chatwoot", handler, {
     pages: chatwootPages(ws),
     // An injected 429 looks like Rack::Attack's own (no Retry-After unless a test asks for one).
     renderRateLimit: (f) => ({ status: 429, body: null, rawBody: "Retry later\n", headers: { "content-type": "text/plain", ...(f.retryAfterSeconds !== undefined ? { "retry-after": String(f.retryAfterSeconds) } : {}) } }),
     renderError: (status) => ({ status, body: { error: "Internal server error" } }),
     port,
   });
-  return Object.assign(server, { throttle: throttled.stats });
+  return Object.assign(server, { throttle: throttled.stats, responses });
 }
