@@ -38,7 +38,7 @@ try {
   await runConnectorSync(db.prisma, env, { projectId: project.id, connector: "chatwoot", now: new Date() });
   const actor = { type: "system" as const, workspaceId: project.workspaceId };
   await regenerateEndpoint(db.prisma, env, { projectId: project.id, connector: "chatwoot", actor, now: new Date() });
-  await new Promise((r) => server.once("listening", r));
+  if (!server.listening) await new Promise((r) => server.once("listening", r));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const hook = (await webhookStatus(db.prisma, env, { projectId: project.id, origin, withSecrets: true, now: new Date() }))[0]!;
   worker = startWorkerProcess(db.url, { SESSION_SECRET: env.SESSION_SECRET, NODE_ENV: "test", KAG_ENABLED: "false" });
