@@ -1,5 +1,6 @@
 import type { ChatwootAccount, CwConversation } from "./generator.ts";
 import type { Workspace } from "./generator.ts";
+import { createRng } from "./rng.ts";
 import { html, notFoundPage, page, time, type SimPage } from "./html.ts";
 import { notFound, startSimServer, type SimRequest, type SimResponse, type SimServer } from "./sim-server.ts";
 
@@ -190,6 +191,35 @@ export function rackAttackThrottle(handler: (req: SimRequest) => SimResponse, ra
     return handler(req);
   };
   return { handler: wrapped, stats };
+}
+
+/**
+ * Grows a generated account to `conversations` conversations (for volume and limit tests): one contact
+ * per five conversations, 1–6 messages each and about 2% long threads of 120–230 messages (more than one
+ * after= page), activity spread over the 60 days before `end`, so listing order is not id order.
+ * Deterministic for a seed. Returns the number of messages.
+ */
+export function growChatwootAccount(acc: ChatwootAccount, opts: { conversations: number; end: Date; seed: number }): number {
+  const rng = createRng(opts.seed);
+  const endS = Math.floor(opts.end.getTime() / 1000);
+  const nContacts = Math.max(1, Math.ceil(opts.conversations / 5));
+  acc.contacts = Array.from({ length: nContacts }, (_, i) => ({ id: i + 1, name: `Client Person ${i + 1}`, email: `person${i + 1}@client.example`, phone_number: rng.chance(0.5) ? `+49301${String(i).padStart(6, "0")}` : null, identifier: null, created_at: endS - 90 * 86400 }));
+  let messageId = acc.accountId * 10_000_000;
+  acc.conversations = Array.from({ length: opts.conversations }, (_, i) => {
+    const contact = acc.contacts[i % nContacts]!;
+    const start = endS - rng.int(2, 60) * 86400 - rng.int(0, 86399);
+    const n = rng.chance(0.02) ? rng.int(120, 230) : rng.int(1, 6);
+    const messages: Msg[] = [];
+    let at = start;
+    for (let k = 0; k < n; k++) {
+      at += rng.int(60, 3 * 3600);
+      const fromClient = k % 2 === 0;
+      messages.push({ id: ++messageId, content: fromClient ? `Question ${k + 1} about ticket ${i + 1}` : `Answer ${k + 1} on ticket ${i + 1}`, message_type: fromClient ? 0 : 1, private: false,
+        sender_type: fromClient ? "contact" : "user", sender_id: fromClient ? contact.id : acc.agents[k % acc.agents.length]!.id, created_at: Math.min(at, endS - 60) });
+    }
+    return { id: i + 1, inbox_id: acc.inboxes[i % acc.inboxes.length]!.id, contact_id: contact.id, status: rng.chance(0.6) ? "open" as const : "resolved" as const, assignee_id: rng.chance(0.8) ? acc.agents[i % acc.agents.length]!.id : null, created_at: start, messages };
+  });
+  return acc.conversations.reduce((sum, c) => sum + c.messages.length, 0);
 }
 
 const MESSAGE_KIND: Record<number, string> = { 0: "incoming", 1: "outgoing", 2: "activity", 3: "template" };
