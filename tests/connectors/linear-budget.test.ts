@@ -12,7 +12,7 @@ import { bindProjectToSims, fastHttp } from "../helpers/sims.ts";
 // Time is faked: the simulator's clock only moves when a run ends early and the next one is due
 // (resumeAt), or when the client would sleep; nothing waits an hour. Every run must stay inside the
 // limits (the simulator counts each refused request), and together they must bring every issue
-// exactly once.
+// exactly once — also when issues change between the runs.
 
 const SCALE = 20;
 const ISSUES = Number(process.env.LINEAR_BUDGET_ISSUES ?? 10_000);
@@ -42,6 +42,7 @@ describe(`Linear sync of ${ISSUES.toLocaleString("en")}+ issues inside Linear's 
     expect(gen.issues.length).toBeGreaterThanOrEqual(ISSUES);
     const http = { ...fastHttp, sleep: async (ms: number) => sims.linear.rate.advance(ms) };
     let now = END;
+    const changed: string[] = [];
     const runs: { issuesWritten: number; complexity: number; requests: number; resumeAfterMin: number | null }[] = [];
     for (let run = 0; run < 200; run++) {
       const res = await runConnectorSync(db.prisma, env, { projectId: fx.projectA.id, connector: "linear", now, http });
@@ -54,6 +55,18 @@ describe(`Linear sync of ${ISSUES.toLocaleString("en")}+ issues inside Linear's 
         break;
       }
       expect(state.status).toBe("partial");
+      if (run === 1) {
+        // Between runs, Linear changes one issue this sync has already written and one it has not
+        // reached yet: both move behind the resume cursor (ordered by updatedAt) and arrive changed.
+        const written = new Set((await db.prisma.linearIssue.findMany({ where: { projectId: fx.projectA.id }, select: { externalId: true } })).map((r) => r.externalId));
+        const before = gen.issues.find((i) => written.has(i.id))!;
+        const after = gen.issues.find((i) => !written.has(i.id))!;
+        for (const [i, title] of [[before, "Changed after it was synced"], [after, "Changed before it was synced"]] as const) {
+          i.title = title;
+          i.updatedAt = new Date(END.getTime() + 3600_000);
+        }
+        changed.push(before.id, after.id);
+      }
       // The follow-up job runs at resumeAt: the simulator's clock gets there too.
       sims.linear.rate.advance(res.resumeAt.getTime() - now.getTime());
       now = res.resumeAt;
@@ -77,8 +90,11 @@ describe(`Linear sync of ${ISSUES.toLocaleString("en")}+ issues inside Linear's 
     const ids = await db.prisma.linearIssue.findMany({ where: { projectId: fx.projectA.id }, select: { externalId: true } });
     expect(new Set(ids.map((r) => r.externalId))).toEqual(new Set(gen.issues.map((i) => i.id)));
     expect(await db.prisma.eventLog.count({ where: { projectId: fx.projectA.id, eventType: "issue_created" } })).toBe(gen.issues.length);
-    // Each issue was written once across the runs (a resumed run does not write earlier pages again).
-    expect(runs.reduce((n, r) => n + r.issuesWritten, 0)).toBe(gen.issues.length);
+    // Each issue was written once across the runs (a resumed run does not write earlier pages again),
+    // but for the one changed after it was written: that change is written too.
+    expect(runs.reduce((n, r) => n + r.issuesWritten, 0)).toBe(gen.issues.length + 1);
+    const titles = await db.prisma.linearIssue.findMany({ where: { projectId: fx.projectA.id, externalId: { in: changed } }, select: { externalId: true, title: true } });
+    expect(Object.fromEntries(titles.map((t) => [t.externalId, t.title]))).toEqual({ [changed[0]!]: "Changed after it was synced", [changed[1]!]: "Changed before it was synced" });
 
     // An incremental run afterwards fits one budget and writes nothing.
     sims.linear.rate.advance(3600_000);
