@@ -31,6 +31,16 @@ export const envSchema = z
     CORS_ORIGIN: z.string().default(""),
     LOGIN_RATE_LIMIT_MAX: int(10, 1, 1000),
     LOGIN_RATE_LIMIT_WINDOW_SECONDS: int(900, 10, 86400),
+    /** Requests per minute and web process: sign-in attempts per address, changes and reads per token/session/address. */
+    AUTH_RATE_LIMIT_PER_MINUTE: int(30, 1, 100_000),
+    API_RATE_LIMIT_WRITES_PER_MINUTE: int(120, 1, 1_000_000),
+    API_RATE_LIMIT_READS_PER_MINUTE: int(1200, 1, 1_000_000),
+    /**
+     * Which peers may set X-Forwarded-For (Express "trust proxy": a hop count like "1", or addresses/
+     * subnets like "10.0.0.2" or "loopback"). Unset: none — the peer address is the client's.
+     */
+    TRUST_PROXY: optionalString.refine((v) => v === undefined || v.split(",").every((part) => /^(\d{1,2}|loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(part.trim())),
+      "TRUST_PROXY must be a hop count or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal"),
     OPS_PUBLIC_HEALTH: flag(true),
     OPS_PUBLIC_METRICS: flag(true),
 

@@ -15,6 +15,7 @@ import { createMetrics, jobMetricsText } from "../services/metrics.ts";
 import type { Context } from "../trpc/context.ts";
 import { appRouter, createCaller } from "../trpc/root.ts";
 import { authMiddleware, originCheck } from "./auth-middleware.ts";
+import { formGuard, pageHeaders, rateLimits } from "./limits.ts";
 import { opsRoutes } from "./ops-routes.ts";
 import { webhookRoutes } from "./webhook-routes.ts";
 
@@ -27,7 +28,9 @@ export function createApp(deps: AppDeps) {
   const metrics = createMetrics();
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+  // Only an explicitly configured proxy may speak for the client's address (login throttling and
+  // audit records use it).
+  app.set("trust proxy", env.TRUST_PROXY ? (/^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY) : false);
 
   // Request id first, so every later log line and every answer carries it.
   app.use((req, res, next) => {
@@ -89,6 +92,8 @@ export function createApp(deps: AppDeps) {
   }
 
   app.use(authMiddleware(db, env));
+  app.use(pageHeaders);
+  app.use(...rateLimits(env));
   app.use(originCheck(env));
   app.use(express.json({ limit: "256kb" }));
 
@@ -108,6 +113,7 @@ export function createApp(deps: AppDeps) {
       router: appRouter,
       createContext: ({ req, res }) => contextFor(req, res),
       maxBodySize: 256 * 1024,
+      maxBatchSize: 20,
       onError: ({ error, path: p, req }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path: p, requestId: (req as Request).requestId }, "tRPC internal error");
       },
@@ -118,9 +124,12 @@ export function createApp(deps: AppDeps) {
   if (deps.remixBuild) {
     app.all(
       "*",
+      formGuard,
       createRequestHandler({
         build: deps.remixBuild,
-        mode: env.NODE_ENV,
+        // Always Remix's production mode: errors reach the page sanitised (no message or stack of an
+        // unexpected error, in any environment); the detail is logged server-side.
+        mode: "production",
         getLoadContext: (req, res) => ({ caller: callerFor(req, res), auth: req.auth, sessionExpired: req.sessionExpired, requestId: req.requestId, cspNonce: res.locals.cspNonce as string }),
       }),
     );
@@ -143,8 +152,18 @@ export function createApp(deps: AppDeps) {
   return { app, metrics };
 }
 
+const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
+
+/**
+ * The route label of a request's metrics: known routes and procedures only, so anonymous requests
+ * to random paths cannot add series without bound.
+ */
 function metricRoute(req: Request): string {
-  if (req.baseUrl === "/api/trpc") return `/api/trpc/${req.path.replace(/^\//, "")}`;
+  if (req.baseUrl === "/api/trpc") {
+    const paths = req.path.replace(/^\//, "").split(",");
+    if (paths.length > 1) return paths.every((p) => PROCEDURES.has(p)) ? "/api/trpc/<batch>" : "/api/trpc/<unknown>";
+    return PROCEDURES.has(paths[0]!) ? `/api/trpc/${paths[0]}` : "/api/trpc/<unknown>";
+  }
   if (req.route?.path && typeof req.route.path === "string") return req.baseUrl + req.route.path;
   if (req.path.startsWith("/build/")) return "/build/*";
   return "remix";
