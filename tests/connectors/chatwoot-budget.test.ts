@@ -25,6 +25,8 @@ let db: TestDb;
 let fx: Fixture;
 let ws: Workspace;
 let sim: ChatwootSim;
+let fastWs: Workspace;
+let fastSim: ChatwootSim;
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -32,6 +34,11 @@ beforeAll(async () => {
   ws = createWorkspace({ seed: 21, projects: 1, days: 30, end: END, situations: [] });
   growChatwootAccount(ws.project(0)!.chatwoot, { conversations: SIZE, end: END, seed: 21 });
   sim = await startChatwootSim(ws, TOKEN, undefined, { rateLimit: CHATWOOT_DEFAULT_RATE_LIMIT, timeScale: SCALE });
+  // A client that ignores the pacing (an operator raised ratePerSecond) meets the throttle itself.
+  fastWs = createWorkspace({ seed: 22, projects: 2, days: 30, end: END, situations: [] });
+  growChatwootAccount(fastWs.project(1)!.chatwoot, { conversations: 150, end: END, seed: 22 });
+  fastSim = await startChatwootSim(fastWs, TOKEN, undefined, { rateLimit: { limit: 60, periodSeconds: 60 }, timeScale: SCALE });
+  await bindSource(db.prisma, env, { projectId: fx.projectB.id, connector: "chatwoot", externalId: String(fastWs.project(1)!.chatwoot.accountId), baseUrl: fastSim.url, token: TOKEN, limits: { ratePerSecond: 1000 } });
   await bindSource(db.prisma, env, {
     projectId: fx.projectA.id, connector: "chatwoot", externalId: String(ws.project(0)!.chatwoot.accountId), baseUrl: sim.url, token: TOKEN,
     // The default rate on the scaled clock; the default budget as it is.
@@ -40,6 +47,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sim?.close();
+  await fastSim?.close();
   await db?.drop();
 });
 
@@ -101,4 +109,40 @@ describe(`a ${SIZE}-conversation Chatwoot account under Rack::Attack's limit`, (
     const idle = await runConnectorSync(db.prisma, env, { projectId: fx.projectA.id, connector: "chatwoot", now: new Date(now.getTime() + 2 * 3600_000) });
     expect(idle.status === "ok" && idle.counters.messagesWritten === 0 && idle.counters.conversationsWritten === 0).toBe(true);
   }, 180_000);
+
+  it("Rack::Attack's 429 ('Retry later', text/plain, no Retry-After) stops a run that outruns the limit; the next runs resume and finish with nothing lost or repeated", async () => {
+    const acc = fastWs.project(1)!.chatwoot;
+    // What the throttle answers, straight from the simulator.
+    const probeSim = await startChatwootSim(fastWs, TOKEN, undefined, { rateLimit: { limit: 1, periodSeconds: 3600 } });
+    const url = `${probeSim.url}/api/v1/accounts/${acc.accountId}/inboxes`;
+    expect((await fetch(url, { headers: { api_access_token: TOKEN } })).status).toBe(200);
+    const refused = await fetch(url, { headers: { api_access_token: TOKEN } });
+    expect([refused.status, refused.headers.get("content-type"), refused.headers.get("retry-after"), await refused.text()]).toEqual([429, "text/plain", null, "Retry later\n"]);
+    await probeSim.close();
+
+    const outcomes: string[] = [];
+    let fetched = 0;
+    let now = END;
+    for (let i = 0; i < 40; i++) {
+      // Retries without waiting: the throttle outlasts them and the connector stops on purpose.
+      const res = await runConnectorSync(db.prisma, env, { projectId: fx.projectB.id, connector: "chatwoot", now, http: { sleep: async () => {}, baseDelayMs: 1, maxDelayMs: 5 } });
+      expect(res.status, JSON.stringify(res)).toBe("ok");
+      if (res.status !== "ok") break;
+      fetched += res.counters.messagesFetched!;
+      outcomes.push(res.resumeAt ? "incomplete" : "done");
+      if (!res.resumeAt) break;
+      const state = await db.prisma.connectorSyncState.findUniqueOrThrow({ where: { projectId_connector: { projectId: fx.projectB.id, connector: "chatwoot" } } });
+      expect([state.status, (state.meta as { incompleteReason?: string }).incompleteReason]).toEqual(["partial", "rate_limited"]);
+      await new Promise((r) => setTimeout(r, (res.resumeAt!.getTime() - now.getTime()) / SCALE));
+      now = res.resumeAt;
+    }
+    console.log(JSON.stringify({ conversations: acc.conversations.length, messages: fetched, runs: outcomes, throttle: fastSim.throttle }));
+    expect(outcomes.at(-1)).toBe("done");
+    expect(outcomes.filter((o) => o === "incomplete").length).toBeGreaterThanOrEqual(1);
+    expect(fastSim.throttle.throttled).toBeGreaterThan(0);
+    const truth = acc.conversations.flatMap((c) => c.messages.map((m) => m.id)).sort((a, b) => a - b);
+    const stored = (await db.prisma.cwMessage.findMany({ where: { projectId: fx.projectB.id }, select: { externalId: true } })).map((m) => Number(m.externalId)).sort((a, b) => a - b);
+    expect(stored).toEqual(truth);
+    expect(fetched).toBe(truth.length);
+  }, 120_000);
 });
