@@ -98,12 +98,12 @@ describe("requests match the published API specs", () => {
     expect([...operations].sort()).toEqual(["IssueIds", "SyncIssues", "SyncStructure"]);
   });
 
-  it("Chatwoot: paths, methods and query parameters (known spec gaps: sort_by, updated_within, before/after)", () => {
+  it("Chatwoot: paths, methods and query parameters (known spec gap: the messages list's before/after, which Chatwoot's MessageFinder reads but the spec does not list)", () => {
     const spec = loadSpec("chatwoot-application.openapi.json");
     expect(sims.chatwoot.requests.length).toBeGreaterThan(3);
     const problems = sims.chatwoot.requests.flatMap((r) => {
       expect(r.headers.api_access_token).toBeTruthy();
-      return checkAgainstOpenApi(spec, r, { allowedExtraQuery: ["sort_by", "updated_within", "before", "after"] });
+      return checkAgainstOpenApi(spec, r, { allowedExtraQuery: r.path.endsWith("/messages") ? ["before", "after"] : [] });
     });
     expect(problems).toEqual([]);
     // We ask for every conversation, not the API's default of open ones only.

@@ -13,9 +13,12 @@ import { seedFixture, testEnv, type Fixture } from "../helpers/fixtures.ts";
 //
 // Time is scaled: the simulator's clock runs SCALE times faster (a one-minute Rack::Attack window lasts
 // 60/SCALE real seconds) and the client's rate is the default 4/s × SCALE, so the client keeps the same
-// share of the limit as in real time. CW_TARGET_CONVERSATIONS sets the size (default 2,000).
+// share of the limit as in real time; the bucket keeps its real-time size (2 s of the default rate = 8
+// requests), which a sped-up rate would otherwise inflate 25-fold. So at most 240 + 8 = 248 requests
+// fall in any window, as in real time. CW_TARGET_CONVERSATIONS sets the size (default 2,000).
 
 const SCALE = 25;
+const REAL_BURST = 2 * DEFAULT_LIMITS.chatwoot.ratePerSecond;
 const SIZE = Number(process.env.CW_TARGET_CONVERSATIONS ?? 2000);
 const TOKEN = "cw-budget-token";
 const END = new Date("2026-11-20T00:00:00Z");
@@ -59,7 +62,7 @@ describe(`a ${SIZE}-conversation Chatwoot account under Rack::Attack's limit`, (
     let now = END;
     let lateMessageId = 0;
     for (let i = 0; i < 20; i++) {
-      const res = await runConnectorSync(db.prisma, env, { projectId: fx.projectA.id, connector: "chatwoot", now });
+      const res = await runConnectorSync(db.prisma, env, { projectId: fx.projectA.id, connector: "chatwoot", now, http: { burst: REAL_BURST } });
       expect(res.status, JSON.stringify(res)).toBe("ok");
       if (res.status !== "ok") break;
       const c = res.counters;
@@ -79,7 +82,7 @@ describe(`a ${SIZE}-conversation Chatwoot account under Rack::Attack's limit`, (
     }
     const firstPass = runs.length;
     // The run after the pass: only the message written mid-sync is new.
-    const after = await runConnectorSync(db.prisma, env, { projectId: fx.projectA.id, connector: "chatwoot", now: new Date(now.getTime() + 3600_000) });
+    const after = await runConnectorSync(db.prisma, env, { projectId: fx.projectA.id, connector: "chatwoot", now: new Date(now.getTime() + 3600_000), http: { burst: REAL_BURST } });
     expect(after.status).toBe("ok");
     if (after.status === "ok") runs.push({ requests: after.counters.httpRequests!, fetched: after.counters.messagesFetched!, written: after.counters.messagesWritten!, incomplete: after.counters.incomplete!, skipped: after.counters.conversationsSkipped! });
     const elapsed = Date.now() - started;
@@ -104,9 +107,10 @@ describe(`a ${SIZE}-conversation Chatwoot account under Rack::Attack's limit`, (
     // Never over the limit: the simulator refused nothing and no window held more than 300.
     expect(sim.throttle.throttled).toBe(0);
     expect(sim.throttle.maxInWindow).toBeLessThanOrEqual(CHATWOOT_DEFAULT_RATE_LIMIT.limit);
+    expect(sim.throttle.maxInWindow).toBeLessThanOrEqual(60 * DEFAULT_LIMITS.chatwoot.ratePerSecond + REAL_BURST);
     expect(sim.throttle.served).toBe(requests);
     // A further run writes nothing.
-    const idle = await runConnectorSync(db.prisma, env, { projectId: fx.projectA.id, connector: "chatwoot", now: new Date(now.getTime() + 2 * 3600_000) });
+    const idle = await runConnectorSync(db.prisma, env, { projectId: fx.projectA.id, connector: "chatwoot", now: new Date(now.getTime() + 2 * 3600_000), http: { burst: REAL_BURST } });
     expect(idle.status === "ok" && idle.counters.messagesWritten === 0 && idle.counters.conversationsWritten === 0).toBe(true);
   }, 180_000);
 

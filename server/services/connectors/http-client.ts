@@ -26,6 +26,8 @@ export type HttpClientOptions = {
   maxDelayMs?: number;
   /** Requests per second allowed to this provider (token bucket, burst = 2 × rate). */
   ratePerSecond?: number;
+  /** Bucket size when not 2 × rate (a test on a sped-up clock keeps the real burst while raising the rate). */
+  burst?: number;
   /**
    * Requests one run may send (retries included). When spent, the next request throws
    * `budget_exhausted` without reaching the provider; syncs catch it at a page boundary, keep their
@@ -86,7 +88,8 @@ export function createHttpClient(opts: HttpClientOptions) {
   const stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0 };
   const rate = opts.ratePerSecond ?? 20;
   const floorMs = opts.retryAfterFloorMs ?? 1_000;
-  let tokens = rate * 2;
+  const burst = opts.burst ?? rate * 2;
+  let tokens = burst;
   let refilledAt = Date.now();
   let pausedUntil = 0;
   const control = { pauseUntil(epochMs: number) { pausedUntil = Math.max(pausedUntil, epochMs); } };
@@ -95,7 +98,7 @@ export function createHttpClient(opts: HttpClientOptions) {
     if (pausedUntil > Date.now()) await sleep(pausedUntil - Date.now());
     for (;;) {
       const now = Date.now();
-      tokens = Math.min(rate * 2, tokens + ((now - refilledAt) / 1000) * rate);
+      tokens = Math.min(burst, tokens + ((now - refilledAt) / 1000) * rate);
       refilledAt = now;
       if (tokens >= 1) {
         tokens -= 1;
