@@ -115,15 +115,16 @@ describe("webhook receivers, end to end", () => {
     expect((await sendWebhook(hooks.A.chatwoot.url, delivery, { secret: hooks.A.chatwoot.secret })).status).toBe(200);
     expect(await waitFor(async () => (await messageEvents(fx.projectA.id, m.acct, m.messageId)) === 1, 15_000, 50)).toBe(true);
     expect(await waitFor(async () => (await queued(fx.projectA.id, "chatwoot")) === 0, 15_000, 50)).toBe(true);
-    const before = { deliveries: await deliveries(), applies: await db.prisma.jobRun.count({ where: { task: "webhook_apply" } }) };
+    const before = { deliveries: await deliveries() };
     // The provider retries the very same delivery (same id, same body, same signature).
     const again = await sendWebhook(hooks.A.chatwoot.url, delivery, { secret: hooks.A.chatwoot.secret });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ ok: true, duplicate: true });
     expect(await deliveries()).toBe(before.deliveries);
+    // Nothing was queued for it (checked on the queue itself: counting apply runs would also count a
+    // late apply of an earlier test's burst on a loaded machine), and the message stays one event.
     expect(await queued(fx.projectA.id, "chatwoot")).toBe(0);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(await db.prisma.jobRun.count({ where: { task: "webhook_apply" } })).toBe(before.applies);
     expect(await messageEvents(fx.projectA.id, m.acct, m.messageId)).toBe(1);
   });
 
