@@ -4,7 +4,7 @@ import type { Prisma } from "../../generated/prisma/client.ts";
 import { syncAttio } from "./attio.ts";
 import { syncChatwoot } from "./chatwoot.ts";
 import { registerConnectorError, resolveConnectorErrors } from "./error-register.ts";
-import { ConnectorError, createHttpClient, type HttpClientOptions } from "./http-client.ts";
+import { ConnectorError, createHttpClient, type HttpClientOptions, type RawResponse } from "./http-client.ts";
 import { syncLinear } from "./linear.ts";
 import { linearHttpHooks } from "./linear-budget.ts";
 import { createMcpTransport, type McpTransport } from "./mcp-transport.ts";
@@ -36,8 +36,17 @@ export function httpOptionsFor(connector: ConnectorName, source: BoundSource, ov
   };
   const limits = { ...DEFAULT_LIMITS[connector], ...source.limits };
   // Linear's budgets travel in response headers and its rate limit is an HTTP 400 (linear-budget.ts).
-  const hooks = connector === "linear" ? linearHttpHooks(source) : {};
+  const hooks = connector === "linear" ? linearHttpHooks(source) : connector === "chatwoot" ? { classify: chatwootThrottle } : {};
   return { name: connector, baseUrl: source.baseUrl, headers: headers[connector], ...limits, timeoutMs: 20_000, maxRetries: 4, ...hooks, ...overrides };
+}
+
+/**
+ * Chatwoot's Rack::Attack answers 429 without Retry-After and counts in fixed windows aligned to the
+ * minute: the next window is when a retry can succeed (retrying at once only spends it).
+ */
+export function chatwootThrottle(res: RawResponse, now = Date.now()): { kind: "rate_limited"; waitMs: number } | null {
+  if (res.status !== 429 || res.headers.get("retry-after")) return null;
+  return { kind: "rate_limited", waitMs: 60_000 - (now % 60_000) + 250 };
 }
 
 export type SyncOutcome =
