@@ -120,6 +120,9 @@ describe("webhook receivers, end to end", () => {
     const again = await sendWebhook(hooks.A.chatwoot.url, delivery, { secret: hooks.A.chatwoot.secret });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ ok: true, duplicate: true });
+    // A captured copy replayed under a new delivery id (headers are not signed) is the same delivery.
+    const replay = await sendWebhook(hooks.A.chatwoot.url, { ...delivery, headers: { ...delivery.headers, "x-chatwoot-delivery": "forged-id", "idempotency-key": "forged-id" } }, { secret: hooks.A.chatwoot.secret });
+    expect(replay.body).toMatchObject({ ok: true, duplicate: true });
     expect(await deliveries()).toBe(before.deliveries);
     // Nothing was queued for it (checked on the queue itself: counting apply runs would also count a
     // late apply of an earlier test's burst on a loaded machine), and the message stays one event.
@@ -189,6 +192,24 @@ describe("webhook receivers, end to end", () => {
     const res = await sendWebhook(hooks.A.linear.url, linearEvent(sims.workspace, { workspaceId: wsId, type: "Issue", id: issueId, action: "create" }), { secret: hooks.A.linear.secret });
     expect(res.status).toBe(200);
     expect(await waitFor(async () => (await db.prisma.eventLog.count({ where: { projectId: fx.projectA.id, eventType: "issue_created", payload: { path: ["title"], equals: "Webhook-borne issue" } } })) === 1, 15_000, 50)).toBe(true);
+  });
+
+  it("while the connector waits out the provider's limit, a delivery stays waiting and its apply is booked for the resume time, not marked applied", async () => {
+    const resumeAt = new Date(Date.now() + 10 * 60_000);
+    const state = await db.prisma.connectorSyncState.findUniqueOrThrow({ where: { projectId_connector: { projectId: fx.projectA.id, connector: "chatwoot" } } });
+    await db.prisma.connectorSyncState.update({ where: { projectId_connector: { projectId: fx.projectA.id, connector: "chatwoot" } }, data: { status: "partial", meta: { ...(state.meta as object), resumeAt: resumeAt.toISOString() } } });
+    try {
+      const m = await newChatwootMessage(0, "Any news on the contract?");
+      const delivery = chatwootMessageEvent(sims.workspace, { accountId: m.acct, conversationId: m.conversationId, messageId: m.messageId });
+      expect((await sendWebhook(hooks.A.chatwoot.url, delivery, { secret: hooks.A.chatwoot.secret })).status).toBe(200);
+      const booked = async () => (await db.pool.query(`SELECT run_at FROM graphile_worker.jobs WHERE key = $1`, [applyJobKey(fx.projectA.id, "chatwoot")])).rows[0]?.run_at as Date | undefined;
+      expect(await waitFor(async () => (await booked())?.getTime() === resumeAt.getTime(), 15_000, 50)).toBe(true);
+      expect((await db.prisma.webhookDelivery.findFirstOrThrow({ orderBy: { id: "desc" } })).status).toBe("received");
+      expect(await messageEvents(fx.projectA.id, m.acct, m.messageId)).toBe(0);
+    } finally {
+      await db.prisma.connectorSyncState.update({ where: { projectId_connector: { projectId: fx.projectA.id, connector: "chatwoot" } }, data: { status: "ok", meta: state.meta as object } });
+      await db.pool.query(`SELECT graphile_worker.remove_job($1)`, [applyJobKey(fx.projectA.id, "chatwoot")]);
+    }
   });
 
   it("owners and PMs see the URL and secret; viewers see the status only and cannot regenerate; regenerating is audited and retires the old URL", async () => {

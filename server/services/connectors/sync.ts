@@ -36,7 +36,7 @@ export function httpOptionsFor(connector: ConnectorName, source: BoundSource, ov
   };
   const limits = { ...DEFAULT_LIMITS[connector], ...source.limits };
   // Linear's budgets travel in response headers and its rate limit is an HTTP 400 (linear-budget.ts).
-  const hooks = connector === "linear" ? linearHttpHooks(source) : connector === "chatwoot" ? { classify: chatwootThrottle } : {};
+  const hooks = connector === "linear" ? linearHttpHooks(source) : connector === "chatwoot" ? { classify: chatwootThrottle, maxDelayMs: 61_000 } : {};
   return { name: connector, baseUrl: source.baseUrl, headers: headers[connector], ...limits, timeoutMs: 20_000, maxRetries: 4, ...hooks, ...overrides };
 }
 

@@ -34,9 +34,12 @@ export async function regenerateEndpoint(db: Db, env: Env, input: { projectId: s
   const secret = newSecret();
   const data = { tokenHash: tokenHash(token), token: encryptSecret(token, env.SESSION_SECRET), secret: encryptSecret(secret, env.SESSION_SECRET) };
   const existing = await db.webhookEndpoint.findUnique({ where: { projectId_connector: { projectId: input.projectId, connector: input.connector } } });
-  const row = existing
-    ? await db.webhookEndpoint.update({ where: { id: existing.id }, data: { ...data, rotatedAt: input.now } })
-    : await db.webhookEndpoint.create({ data: { projectId: input.projectId, connector: input.connector, ...data } });
+  // Two "set up" clicks at once: the second becomes a regeneration, never a unique-index error.
+  const row = await db.webhookEndpoint.upsert({
+    where: { projectId_connector: { projectId: input.projectId, connector: input.connector } },
+    create: { projectId: input.projectId, connector: input.connector, ...data },
+    update: { ...data, rotatedAt: input.now },
+  });
   await recordAudit(db, {
     actor: input.actor, projectId: input.projectId, action: existing ? "webhook.secret_regenerated" : "webhook.created", entityType: "webhook_endpoint", entityId: row.id,
     requestId: input.requestId, payload: { connector: input.connector },

@@ -27,6 +27,10 @@ export const applyQueue = (projectId: string, connector: ConnectorName) => `webh
 
 export type ReceiveResult = { status: number; body: Record<string, unknown> };
 
+/** Provider-supplied text we store or echo: no control characters (PostgreSQL refuses NUL), bounded. */
+// eslint-disable-next-line no-control-regex
+const printable = (s: string, max = 100) => s.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, max);
+
 const connectorParam = z.enum(["chatwoot", "linear", "attio"]);
 const tokenParam = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 
@@ -68,14 +72,14 @@ export async function receiveWebhook(
     // The URL decides the project. A correctly signed delivery about another account (a secret
     // shared between two webhooks, a misconfigured provider) is refused, never applied here.
     const foreign = delivery.accountIds.find((a) => a !== endpoint.external_id);
-    if (foreign !== undefined) throw new WebhookRejected(400, "wrong_account", `delivery is for ${connector} account ${foreign}, this URL is for ${endpoint.external_id}`);
+    if (foreign !== undefined) throw new WebhookRejected(400, "wrong_account", `delivery is for ${connector} account ${printable(foreign, 64)}, this URL is for ${endpoint.external_id}`);
   } catch (e) {
     if (e instanceof WebhookRejected) return refuse(e);
     throw e;
   }
   // Events we do not subscribe to change nothing we sync: acknowledged (so the provider does not
   // retry) and dropped.
-  if (!delivery.relevant) return { status: 200, body: { ok: true, ignored: delivery.eventType } };
+  if (!delivery.relevant) return { status: 200, body: { ok: true, ignored: printable(delivery.eventType) } };
 
   const res = await pool.query<{ inserted: number }>(
     `WITH ins AS (
@@ -88,7 +92,7 @@ export async function receiveWebhook(
        FROM ins
      )
      SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM job)::int AS enqueued`,
-    [endpoint.id, endpoint.project_id, connector, delivery.deliveryId.slice(0, 200), delivery.eventType, input.now,
+    [endpoint.id, endpoint.project_id, connector, delivery.deliveryId.slice(0, 200), printable(delivery.eventType, 200), input.now,
       APPLY_TASK, applyQueue(endpoint.project_id, connector), env.JOB_MAX_ATTEMPTS, applyJobKey(endpoint.project_id, connector)],
   );
   // A provider's retry of a delivery we already have: 2xx, so it stops retrying; nothing new is written.
@@ -96,6 +100,9 @@ export async function receiveWebhook(
 }
 
 const unknownWarned = new Map<string, number>();
+const knownWarned = new Map<string, { minute: number; count: number }>();
+/** Warnings per endpoint, reason and minute (per process): someone with the URL but not the secret cannot flood the log. */
+const KNOWN_WARNINGS_PER_MINUTE = 10;
 
 /**
  * A refused delivery as a process_warning of the project it was addressed to (none when the URL is
@@ -114,11 +121,18 @@ async function recordRefusal(
     const k = `${connector}|${input.reason}`;
     if (unknownWarned.get(k) === minute) return;
     unknownWarned.set(k, minute);
+  } else {
+    const k = `${endpoint.id}|${input.reason}`;
+    const seen = knownWarned.get(k);
+    const count = seen?.minute === minute ? seen.count + 1 : 1;
+    if (knownWarned.size > 10_000) knownWarned.clear();
+    knownWarned.set(k, { minute, count });
+    if (count > KNOWN_WARNINGS_PER_MINUTE) return;
   }
   const key = endpoint ? dedupeKey("webhook", connector, endpoint.id, input.reason, bodyHash(input.raw)) : dedupeKey("webhook", connector, "unknown", input.reason, minute);
   await appendEvents(db, [{
     projectId: endpoint?.project_id ?? null, category: "process", eventType: "process_warning", occurredAt: now, actor: "system", source: "webhook", sourceRef: `webhook:${connector}`,
-    payload: { task: "webhook_receive", connector, reason: input.reason, status: input.status, message: `${connector} webhook refused (${input.status}): ${input.message}`, ip: input.ip, bytes: input.raw.length },
+    payload: { task: "webhook_receive", connector, reason: input.reason, status: input.status, message: printable(`${connector} webhook refused (${input.status}): ${input.message}`, 500), ip: input.ip, bytes: input.raw.length },
     dedupeKey: key,
   }]);
 }

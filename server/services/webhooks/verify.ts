@@ -71,10 +71,15 @@ const chatwootBody = z.object({
   account_id: accountId.optional(),
 }).passthrough().refine((b) => b.account !== undefined || b.account_id !== undefined, { message: "account or account_id is required", path: ["account"] });
 
-/** The events we subscribe to; anything else is acknowledged and dropped (it changes nothing we sync). */
+/**
+ * The events that start an apply; anything else is acknowledged and dropped. Chatwoot's
+ * `message_updated` and Linear's `Comment` are acknowledged too but start nothing: the incremental
+ * sync reads neither edited messages nor comments, so an apply would cost requests and change
+ * nothing (docs/connectors.md says so).
+ */
 export const SUBSCRIBED: Record<ConnectorName, (type: string) => boolean> = {
-  chatwoot: (t) => ["message_created", "message_updated", "conversation_status_changed"].includes(t),
-  linear: (t) => ["Issue", "Comment", "Project"].includes(t),
+  chatwoot: (t) => ["message_created", "conversation_status_changed"].includes(t),
+  linear: (t) => ["Issue", "Project"].includes(t),
   attio: (t) => /^(record|note)\./.test(t),
 };
 
@@ -111,7 +116,8 @@ export function verifyDelivery(
       throw new WebhookRejected(401, "replayed", `webhookTimestamp is ${Math.round((now.getTime() - body.webhookTimestamp) / 1000)} s from now (more than ${LINEAR_TOLERANCE_MS / 1000} s)`);
     }
     return {
-      deliveryId: header(headers, "linear-delivery") ?? bodyHash(raw),
+      // The body is what the signature covers: a header id could be changed on a replayed copy.
+      deliveryId: bodyHash(raw),
       eventType: `${body.type}.${body.action}`,
       // Linear's organizationId is not what a source is bound by (a workspace key), so it is not compared.
       accountIds: [],
@@ -125,7 +131,7 @@ export function verifyDelivery(
     const body = shape(attioBody, parseJson(raw));
     const types = [...new Set(body.events.map((e) => e.event_type))];
     return {
-      deliveryId: header(headers, "idempotency-key") ?? bodyHash(raw),
+      deliveryId: bodyHash(raw),
       eventType: types.join(",").slice(0, 200),
       // Attio's workspace_id is a UUID a source need not be bound by (its API token decides the
       // workspace), so it is not compared; the endpoint's own secret is what ties it to the project.
@@ -147,7 +153,7 @@ export function verifyDelivery(
   }
   const body = shape(chatwootBody, parseJson(raw));
   return {
-    deliveryId: header(headers, "x-chatwoot-delivery") ?? bodyHash(raw),
+    deliveryId: bodyHash(raw),
     eventType: body.event,
     accountIds: [String(body.account?.id ?? body.account_id)],
     relevant: SUBSCRIBED.chatwoot(body.event),
