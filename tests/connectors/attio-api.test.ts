@@ -1,5 +1,3 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ATTIO_SORTS } from "../../server/services/connectors/attio.ts";
 import { parseRetryAfter } from "../../server/services/connectors/http-client.ts";
@@ -12,6 +10,7 @@ import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { seedFixture, testEnv, type Fixture } from "../helpers/fixtures.ts";
 import { validateResponse } from "../helpers/openapi-responses.ts";
 import { fastHttp } from "../helpers/sims.ts";
+import { recordingProxy, type Exchange } from "../helpers/recording-proxy.ts";
 
 // Attio against its published spec (server/simulators/specs/attio.openapi.json) and documented limits:
 // every answer the simulator gives during a full and an incremental sync validates against the spec's
@@ -27,25 +26,6 @@ let db: TestDb;
 let fx: Fixture;
 let sims: Simulators;
 
-type Exchange = { method: string; path: string; requestBody: unknown; status: number; headers: Record<string, string>; body: unknown };
-/** A pass-through proxy in front of a simulator that records every answer as the client received it. */
-async function recordingProxy(upstream: string) {
-  const log: Exchange[] = [];
-  const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
-    const target = new URL(req.url ?? "/", upstream);
-    const up = await fetch(target, { method: req.method, headers: { ...(req.headers as Record<string, string>), host: target.host }, body: raw || undefined });
-    const text = await up.text();
-    const headers = Object.fromEntries(up.headers);
-    log.push({ method: req.method ?? "GET", path: target.pathname, requestBody: raw ? JSON.parse(raw) : undefined, status: up.status, headers, body: text ? JSON.parse(text) : undefined });
-    res.writeHead(up.status, headers);
-    res.end(text);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, log, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
-}
 
 /** A project bound to generated project `index`, reaching Attio at `baseUrl` (a proxy or another simulator). */
 async function project(slug: string, index: number, baseUrl: string) {

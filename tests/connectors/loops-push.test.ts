@@ -1,7 +1,5 @@
 import fs from "node:fs";
-import http from "node:http";
 import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +8,7 @@ import { LOOPS_CONTACT_FIELDS, startLoopsSim } from "../../server/simulators/loo
 import { createTestDb, type TestDb } from "../helpers/db.ts";
 import { seedFixture, testEnv, type Fixture } from "../helpers/fixtures.ts";
 import { validateResponse } from "../helpers/openapi-responses.ts";
+import { recordingProxy } from "../helpers/recording-proxy.ts";
 
 // The Loops push against the published spec (server/simulators/specs/loops.openapi.yml): request bodies
 // validate against the spec's request schemas with their types (a null where a string is wanted fails),
@@ -40,23 +39,6 @@ function requestValidator(p: string, method: string): (body: unknown) => string[
 const validateCreate = requestValidator("/contacts/create", "post");
 const validateUpdate = requestValidator("/contacts/update", "put");
 
-type Exchange = { method: string; path: string; requestBody: unknown; status: number; body: unknown };
-/** A pass-through proxy that records every answer as the client received it. */
-async function recordingProxy(upstream: string) {
-  const log: Exchange[] = [];
-  const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
-    const up = await fetch(new URL(req.url ?? "/", upstream), { method: req.method, headers: { ...(req.headers as Record<string, string>), host: new URL(upstream).host }, body: raw || undefined });
-    const text = await up.text();
-    log.push({ method: req.method ?? "GET", path: new URL(req.url ?? "/", upstream).pathname, requestBody: raw ? JSON.parse(raw) : undefined, status: up.status, body: text ? JSON.parse(text) : undefined });
-    res.writeHead(up.status, Object.fromEntries(up.headers));
-    res.end(text);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, log, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
-}
 
 let db: TestDb;
 let fx: Fixture;
