@@ -171,6 +171,16 @@ describe("hostile input at every door", () => {
     );
   }, 300_000);
 
+  it("a throttled sign-in form answers 429 with Retry-After", async () => {
+    let last: Response | undefined;
+    for (let i = 0; i < 12; i++) {
+      last = await fetch(`${server.url}/login`, { method: "POST", redirect: "manual", headers: { origin: server.url, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ email: fx.outsider.email, password: `wrong-${i}` }).toString() });
+      expectClean(last.status, await last.text(), "POST /login");
+    }
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
   it("metrics: random paths do not add series", async () => {
     const series = async () => (await (await fetch(`${server.url}/metrics`)).text()).split("\n").filter((l) => l && !l.startsWith("#")).length;
     // The first unknown path and batch add their one label set each; the next ones add none.

@@ -1,4 +1,4 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { act, safeRedirect } from "~/utils/trpc.server.ts";
 
@@ -13,6 +13,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const res = await act(request, () => context.caller.auth.login({ email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") }));
   if (res.ok) throw redirect(safeRedirect(form.get("redirectTo")));
+  // A throttled sign-in is a 429 with Retry-After for the browser and any script, not a 200 page.
+  if (res.retryAfterSeconds) return json(res, { status: 429, headers: { "Retry-After": String(res.retryAfterSeconds) } });
   return res;
 }
 

@@ -3,7 +3,7 @@ import { redirect, type AppLoadContext } from "@remix-run/node";
 // The bridge from Remix routes to the domain: loaders and actions call tRPC procedures through the
 // server-side caller that server/http/app.ts puts on the load context.
 
-type TrpcLikeError = { name: string; code: string; message: string; cause?: { issues?: { path: PropertyKey[]; message: string }[] } };
+type TrpcLikeError = { name: string; code: string; message: string; cause?: { issues?: { path: PropertyKey[]; message: string }[]; retryAfterSeconds?: number } };
 const isTrpcError = (e: unknown): e is TrpcLikeError => typeof e === "object" && e !== null && (e as { name?: string }).name === "TRPCError";
 
 /** To the login page, back here afterwards; `expired` says why the user has to sign in again. */
@@ -49,7 +49,7 @@ function internalError(e: unknown): unknown {
   return new Response("Something went wrong on our side. It has been logged; please try again.", { status: 500 });
 }
 
-export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors: Record<string, string> };
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors: Record<string, string>; retryAfterSeconds?: number };
 
 /** For actions: a tRPC error becomes a message (and per-field messages) the form can show. */
 export async function act<T>(request: Request, fn: () => Promise<T>): Promise<ActionResult<T>> {
@@ -64,7 +64,8 @@ export async function act<T>(request: Request, fn: () => Promise<T>): Promise<Ac
     if (e.code === "FORBIDDEN") throw new Response(e.message, { status: 403 });
     const fieldErrors: Record<string, string> = {};
     for (const issue of e.cause?.issues ?? []) fieldErrors[issue.path.map(String).join(".")] = issue.message;
-    return { ok: false, error: Object.keys(fieldErrors).length ? "Please fix the highlighted fields." : e.message, fieldErrors };
+    const retryAfterSeconds = e.code === "TOO_MANY_REQUESTS" ? e.cause?.retryAfterSeconds : undefined;
+    return { ok: false, error: Object.keys(fieldErrors).length ? "Please fix the highlighted fields." : e.message, fieldErrors, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
   }
 }
 
