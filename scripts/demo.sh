@@ -34,6 +34,15 @@ cleanup() {
   if [ "$STARTED_DB" = 1 ]; then bash scripts/db/down.sh || true; fi
 }
 trap cleanup INT TERM EXIT
+# A demo still running elsewhere (or an old one left behind) holds the simulators' ports: its code
+# would answer instead of this checkout's. Say so rather than start half a demo.
+SIM_BASE=${DEMO_SIM_BASE_PORT:-54410}
+for port in $SIM_BASE $((SIM_BASE + 1)) $((SIM_BASE + 2)) $((SIM_BASE + 3)) $PORT; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "[demo] port $port is already in use — is another demo still running? Stop it (Ctrl-C in its terminal), or set DEMO_SIM_BASE_PORT / PORT." >&2
+    exit 1
+  fi
+done
 npx tsx scripts/demo-simulators.ts & PIDS+=($!)
 npx tsx server/http/main.ts & PIDS+=($!)
 npx tsx jobs/worker.ts & PIDS+=($!)
