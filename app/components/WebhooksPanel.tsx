@@ -10,8 +10,8 @@ export type WebhookRow = {
 
 // Where each provider takes the URL and whose signing secret counts (docs/connectors.md, "Webhooks").
 const HOW: Record<string, string> = {
-  chatwoot: "Chatwoot: Settings → Integrations → Webhooks. Subscribe to message created, message updated and conversation status changed. Paste Chatwoot's webhook secret below.",
-  linear: "Linear: Settings → API → Webhooks (Issues, Comments, Projects). Paste the signing secret Linear shows, or create the webhook over the API with the secret below.",
+  chatwoot: "Chatwoot: Settings → Integrations → Webhooks. Subscribe to message created and conversation status changed. Paste Chatwoot's webhook secret below.",
+  linear: "Linear: Settings → API → Webhooks (Issues and Projects). Paste the signing secret Linear shows, or create the webhook over the API with the secret below.",
   attio: "Attio: developer settings → webhooks (record and note events). Paste the secret Attio shows when the webhook is created.",
 };
 
