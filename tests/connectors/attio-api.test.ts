@@ -245,7 +245,8 @@ describe("rate limits", () => {
 
   it("a client faster than the limit is slowed by real 429s and still mirrors everything", async () => {
     // A simulator of the same workspace with tight limits: the unpaced client runs into them at once.
-    const tight = await startAttioSim(sims.workspace, undefined, { limits: { readsPerSecond: 5, writesPerSecond: 1 } });
+    // 2 reads a second: a run under a second spans at most two windows, so its fifth read is refused whatever the alignment.
+    const tight = await startAttioSim(sims.workspace, undefined, { limits: { readsPerSecond: 2, writesPerSecond: 1 } });
     try {
       const { projectId, gen } = await project("attio-tight", 6, tight.url);
       const started = Date.now();
