@@ -5,12 +5,15 @@
 // daily pipeline back-fills 8 days (so last week's state exists), and the forecasts made at the end
 // of the data are scored against the planted outcomes:
 //   AUC and Brier score per risk type and horizon (7/14/30 days), ours vs a naive baseline — last
-//   week's risk level (risk score / 100 seven days earlier) as the probability of every risk type;
+//   week's risk level (risk score / 100 seven days earlier) as the probability of every risk type —,
+//   the Brier skill score against it, the expected calibration error (10 buckets) and, per risk
+//   type at 14 days, the reliability table (what we said → how often it happened);
 //   the share of planted situations that produce the right recommendation category, visible, citing
 //   the planted records as evidence; and how often that category fires where nothing was planted.
 import { createWorkspace, type OutcomeType, type SituationKind } from "../server/simulators/generator.ts";
 import { backfillDailyPipeline } from "../server/services/intelligence/pipeline.ts";
 import type { EvidenceRef } from "../server/services/events/event-log.ts";
+import { brier, brierSkill, expectedCalibrationError, reliability } from "./lib/calibration-metrics.ts";
 import { benchDatabase, benchEnv, fmt, printTable } from "./lib/harness.ts";
 import { inParallel, loadWorkspace } from "./lib/workspace.ts";
 
@@ -34,7 +37,6 @@ export function auc(scores: number[], labels: boolean[]): number {
   for (const p of pos) for (const n of neg) u += p > n ? 1 : p === n ? 0.5 : 0;
   return u / (pos.length * neg.length);
 }
-export const brier = (p: number[], y: boolean[]) => p.reduce((a, x, i) => a + (x - (y[i] ? 1 : 0)) ** 2, 0) / p.length;
 
 async function main() {
   const db = await benchDatabase();
@@ -58,7 +60,8 @@ async function main() {
 
     const outcomeWithin = (index: number, type: OutcomeType, days: number) =>
       truth.project(index)!.situations.some((s) => s.outcome?.type === type && s.outcome.occurredAt.getTime() - END.getTime() <= days * DAY);
-    const table: (string | number)[][] = [["risk type", "horizon", "positives", "AUC ours", "AUC naive", "Brier ours", "Brier naive"]];
+    const table: (string | number)[][] = [["risk type", "horizon", "positives", "AUC ours", "AUC naive", "Brier ours", "Brier naive", "skill vs naive", "ECE ours", "ECE naive"]];
+    const reliabilityTables: { type: string; rows: ReturnType<typeof reliability> }[] = [];
     for (const type of RISKS) {
       for (const h of HORIZONS) {
         const ours: number[] = [], base: number[] = [], labels: boolean[] = [];
@@ -68,12 +71,18 @@ async function main() {
           base.push(naiveOf.get(id) ?? 0);
           labels.push(outcomeWithin(i, type, h));
         });
-        table.push([type, `${h} d`, String(labels.filter(Boolean).length), fmt(auc(ours, labels), 3), fmt(auc(base, labels), 3), fmt(brier(ours, labels), 3), fmt(brier(base, labels), 3)]);
+        table.push([type, `${h} d`, String(labels.filter(Boolean).length), fmt(auc(ours, labels), 3), fmt(auc(base, labels), 3), fmt(brier(ours, labels), 3), fmt(brier(base, labels), 3),
+          fmt(brierSkill(ours, base, labels), 3), fmt(expectedCalibrationError(ours, labels), 3), fmt(expectedCalibrationError(base, labels), 3)]);
+        if (h === 14) reliabilityTables.push({ type, rows: reliability(ours, labels) });
       }
     }
     console.log("");
     console.log(`Forecasts at the end of the data vs planted outcomes, ${fmt(PROJECTS)} projects (seed ${SEED}); naive = last week's risk level`);
     printTable(table);
+    console.log("");
+    console.log("Reliability at 14 days: when we said a probability in the bucket, how often it happened");
+    printTable([["risk type", ...reliabilityTables[0]!.rows.map((r) => `${Math.round(r.from * 100)}–${Math.round(r.to * 100)}%`)],
+      ...reliabilityTables.map((t) => [t.type, ...t.rows.map((r) => (r.n ? `${fmt(100 * r.observed)}% of ${r.n}` : "–"))])]);
 
     const { rows: recs } = await db.pool.query<{ project_id: string; category: string; evidence_refs: EvidenceRef[] }>(
       `SELECT project_id, category, evidence_refs FROM recommendations_v2 WHERE project_id = ANY($1::uuid[]) AND active AND evidence_gate_status = 'visible'`, [ws.projectIds]);
