@@ -10,20 +10,18 @@
 //   type at 14 days, the reliability table (what we said → how often it happened);
 //   the share of planted situations that produce the right recommendation category, visible, citing
 //   the planted records as evidence; and how often that category fires where nothing was planted.
-import { createWorkspace, type OutcomeType, type SituationKind } from "../server/simulators/generator.ts";
-import { backfillDailyPipeline } from "../server/services/intelligence/pipeline.ts";
+import type { SituationKind } from "../server/simulators/generator.ts";
+import { applyIsotonic, applyPlatt, fitIsotonic, fitPlatt } from "../server/services/intelligence/calibration.ts";
 import type { EvidenceRef } from "../server/services/events/event-log.ts";
 import { brier, brierSkill, expectedCalibrationError, reliability } from "./lib/calibration-metrics.ts";
 import { benchDatabase, benchEnv, fmt, printTable } from "./lib/harness.ts";
-import { inParallel, loadWorkspace } from "./lib/workspace.ts";
+import { forecastOutcomes, HORIZONS, key, RISKS } from "./lib/forecast-outcomes.ts";
 
 const PROJECTS = Number(process.env.BACKTEST_PROJECTS ?? 200);
 const SEED = Number(process.env.BACKTEST_SEED ?? 4242);
+/** A second seed, never used while building, to score calibrators fitted on SEED's outcomes (0: skip). */
+const HOLDOUT_SEED = Number(process.env.BACKTEST_HOLDOUT_SEED ?? 777);
 const END = new Date("2026-11-20T00:00:00Z");
-const AS_OF = new Date(END.getTime() - 1000); // the last second of the data
-const DAY = 86_400_000;
-const RISKS = ["delivery_risk", "finance_risk", "client_risk", "scope_risk"] as const;
-const HORIZONS = [7, 14, 30] as const;
 const EXPECTED: Record<SituationKind, string> = {
   client_silence: "waiting_on_client", scope_creep: "scope_creep_change_request", aging_blockers: "delivery_risk", budget_overrun: "finance_risk", upsell_need: "upsell_opportunity",
 };
@@ -38,42 +36,29 @@ export function auc(scores: number[], labels: boolean[]): number {
   return u / (pos.length * neg.length);
 }
 
+/** Every number of the forecast table for one risk type and horizon, given the probabilities said. */
+function scoreRow(said: number[], naive: number[], happened: boolean[]) {
+  return { auc: auc(said, happened), brier: brier(said, happened), skill: brierSkill(said, naive, happened), ece: expectedCalibrationError(said, happened) };
+}
+
 async function main() {
   const db = await benchDatabase();
   const env = benchEnv();
   const gen = { seed: SEED, projects: PROJECTS, days: 60, end: END };
   try {
-    console.log(`loading ${fmt(PROJECTS)} generated projects through the connectors…`);
-    const ws = await loadWorkspace(db.prisma, env, { ...gen, concurrency: 6 });
-    await ws.sims.close();
-    console.log(`back-filling 8 days of the daily pipeline for every project…`);
-    // Two passes: the second sees every project's signatures, so similar cases are complete.
-    for (const days of [8, 1]) await inParallel(ws.projectIds, 4, async (id) => void (await backfillDailyPipeline(db.prisma, env, id, AS_OF, days)));
+    console.log(`loading ${fmt(PROJECTS)} generated projects through the connectors and back-filling 8 days…`);
+    const { outcomes, projectIds, truth } = await forecastOutcomes(db, env, gen);
+    const ws = { projectIds };
 
-    const truth = createWorkspace(gen); // the same generator, so the same planted situations and outcomes
-    const { rows: forecasts } = await db.pool.query<{ project_id: string; risk_type: string; p7: number; p14: number; p30: number }>(
-      `SELECT project_id, risk_type, probability_7d AS p7, probability_14d AS p14, probability_30d AS p30 FROM kag_risk_forecasts WHERE project_id = ANY($1::uuid[])`, [ws.projectIds]);
-    const weekAgo = new Date(AS_OF.getTime() - 7 * DAY).toISOString().slice(0, 10);
-    const { rows: naive } = await db.pool.query<{ project_id: string; risk: number }>(
-      `SELECT project_id, (scores_json->'risk'->>'score')::float8 / 100 AS risk FROM project_snapshots WHERE project_id = ANY($1::uuid[]) AND snapshot_date = $2::date`, [ws.projectIds, weekAgo]);
-    const naiveOf = new Map(naive.map((r) => [r.project_id, r.risk]));
-
-    const outcomeWithin = (index: number, type: OutcomeType, days: number) =>
-      truth.project(index)!.situations.some((s) => s.outcome?.type === type && s.outcome.occurredAt.getTime() - END.getTime() <= days * DAY);
     const table: (string | number)[][] = [["risk type", "horizon", "positives", "AUC ours", "AUC naive", "Brier ours", "Brier naive", "skill vs naive", "ECE ours", "ECE naive"]];
     const reliabilityTables: { type: string; rows: ReturnType<typeof reliability> }[] = [];
     for (const type of RISKS) {
       for (const h of HORIZONS) {
-        const ours: number[] = [], base: number[] = [], labels: boolean[] = [];
-        ws.projectIds.forEach((id, i) => {
-          const f = forecasts.find((x) => x.project_id === id && x.risk_type === type);
-          ours.push(f ? (h === 7 ? f.p7 : h === 14 ? f.p14 : f.p30) : 0);
-          base.push(naiveOf.get(id) ?? 0);
-          labels.push(outcomeWithin(i, type, h));
-        });
-        table.push([type, `${h} d`, String(labels.filter(Boolean).length), fmt(auc(ours, labels), 3), fmt(auc(base, labels), 3), fmt(brier(ours, labels), 3), fmt(brier(base, labels), 3),
-          fmt(brierSkill(ours, base, labels), 3), fmt(expectedCalibrationError(ours, labels), 3), fmt(expectedCalibrationError(base, labels), 3)]);
-        if (h === 14) reliabilityTables.push({ type, rows: reliability(ours, labels) });
+        const { ours, naive, happened } = outcomes[key(type, h)]!;
+        const o = scoreRow(ours, naive, happened);
+        table.push([type, `${h} d`, String(happened.filter(Boolean).length), fmt(o.auc, 3), fmt(auc(naive, happened), 3), fmt(o.brier, 3), fmt(brier(naive, happened), 3),
+          fmt(o.skill, 3), fmt(o.ece, 3), fmt(expectedCalibrationError(naive, happened), 3)]);
+        if (h === 14) reliabilityTables.push({ type, rows: reliability(ours, happened) });
       }
     }
     console.log("");
@@ -83,6 +68,35 @@ async function main() {
     console.log("Reliability at 14 days: when we said a probability in the bucket, how often it happened");
     printTable([["risk type", ...reliabilityTables[0]!.rows.map((r) => `${Math.round(r.from * 100)}–${Math.round(r.to * 100)}%`)],
       ...reliabilityTables.map((t) => [t.type, ...t.rows.map((r) => (r.n ? `${fmt(100 * r.observed)}% of ${r.n}` : "–"))])]);
+
+    // Calibration, measured honestly: calibrators fitted on this workspace's outcomes, scored on a
+    // second workspace from a seed never used while building (BACKTEST_HOLDOUT_SEED).
+    if (HOLDOUT_SEED) {
+      const hdb = await benchDatabase();
+      try {
+        console.log("");
+        console.log(`loading the held-out workspace (seed ${HOLDOUT_SEED})…`);
+        const held = (await forecastOutcomes(hdb, env, { ...gen, seed: HOLDOUT_SEED })).outcomes;
+        const cal: (string | number)[][] = [["risk type", "horizon", "positives", "AUC raw", "AUC Platt", "Brier raw", "Brier Platt", "Brier isotonic", "Brier naive", "skill raw", "skill Platt", "skill isotonic", "ECE raw", "ECE Platt", "ECE isotonic"]];
+        for (const type of RISKS) {
+          for (const h of HORIZONS) {
+            const fitOn = outcomes[key(type, h)]!;
+            const platt = fitPlatt(fitOn.ours, fitOn.happened);
+            const iso = fitIsotonic(fitOn.ours, fitOn.happened);
+            const { ours, naive, happened } = held[key(type, h)]!;
+            const raw = scoreRow(ours, naive, happened);
+            const p = scoreRow(ours.map((x) => applyPlatt(platt, x)), naive, happened);
+            const i = scoreRow(ours.map((x) => applyIsotonic(iso, x)), naive, happened);
+            cal.push([type, `${h} d`, String(happened.filter(Boolean).length), fmt(raw.auc, 3), fmt(p.auc, 3), fmt(raw.brier, 3), fmt(p.brier, 3), fmt(i.brier, 3), fmt(brier(naive, happened), 3),
+              fmt(raw.skill, 3), fmt(p.skill, 3), fmt(i.skill, 3), fmt(raw.ece, 3), fmt(p.ece, 3), fmt(i.ece, 3)]);
+          }
+        }
+        console.log(`Calibrated on seed ${SEED}'s outcomes (${fmt(PROJECTS)} projects), scored on seed ${HOLDOUT_SEED}: raw rule probabilities vs Platt scaling vs isotonic regression`);
+        printTable(cal);
+      } finally {
+        await hdb.drop();
+      }
+    }
 
     const { rows: recs } = await db.pool.query<{ project_id: string; category: string; evidence_refs: EvidenceRef[] }>(
       `SELECT project_id, category, evidence_refs FROM recommendations_v2 WHERE project_id = ANY($1::uuid[]) AND active AND evidence_gate_status = 'visible'`, [ws.projectIds]);

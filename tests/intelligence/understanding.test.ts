@@ -160,8 +160,8 @@ describe("message understanding", () => {
 
   it("a model retrained on corrections that call ordinary client messages scope requests is not trusted: it reads the other messages differently, so the base model stays and the run says why", async () => {
     await db.prisma.understandingCorrection.deleteMany({ where: { projectId: A() } });
-    // A busy conversation of ordinary client messages (from the held-out test split: none asks for extra work) …
-    const ordinary = readCorpus("test").filter((r) => r.from === "client" && !r.labels.includes("scope_change"));
+    // A busy conversation of ordinary client messages (none asks for extra work) …
+    const ordinary = [...readCorpus("test"), ...readCorpus("train")].filter((r) => r.from === "client" && r.labels.length === 0).slice(0, 1000);
     const account = (await db.prisma.cwMessage.findFirstOrThrow({ where: { projectId: A() } })).accountId;
     await db.prisma.cwMessage.createMany({ data: ordinary.map((r, i) => ({
       projectId: A(), externalId: `poison-${i}`, accountId: account, conversationExternalId: "poison", senderType: "contact", senderId: "poison",

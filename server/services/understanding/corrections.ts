@@ -16,8 +16,12 @@ import { LABELS_BY_AUTHOR, type Author, type Label } from "./types.ts";
 
 /** A correction counts this many times a corpus message in training: it is this workspace's own language. */
 const CORRECTION_WEIGHT = 3;
-/** The other messages a retrained model must still read as the base model does (share of label decisions). */
-const MIN_STABILITY = 0.9;
+/**
+ * The other messages a retrained model must still read as the base model does, on its least stable
+ * label. Measured: 800 corrections calling ordinary client messages scope requests moved 11–16 % of the
+ * others; a few genuine corrections move none.
+ */
+const MIN_STABILITY = 0.93;
 const STABILITY_SAMPLE = 300;
 /** Fewer held-back labels than this cannot tell a better model from a worse one. */
 const MIN_JUDGED = 10;
