@@ -8,8 +8,9 @@ type State = { connector: string; status: string; lastSuccessAt: string | Date |
 type ErrorRow = { id: string; connector: string; errorKind: string; message: string; attempt: number; status: string; nextRetryAt: string | Date | null };
 
 const KIND_TO_CONNECTOR: Record<string, string> = { chatwoot_account: "chatwoot", linear_workspace: "linear", attio_workspace: "attio" };
-const STATUS_STYLE: Record<string, string> = { ok: "bg-emerald-100 text-emerald-800", failed: "bg-red-100 text-red-800", running: "bg-sky-100 text-sky-800", idle: "bg-slate-100 text-slate-700" };
-const STATUS_LABEL: Record<string, string> = { ok: "up to date", failed: "failing", running: "syncing", idle: "idle" };
+const STATUS_STYLE: Record<string, string> = { ok: "bg-emerald-100 text-emerald-800", failed: "bg-red-100 text-red-800", running: "bg-sky-100 text-sky-800", idle: "bg-slate-100 text-slate-700", partial: "bg-amber-100 text-amber-900" };
+// "partial": the last run stopped at its request budget or the provider's limit, on purpose; the rest follows.
+const STATUS_LABEL: Record<string, string> = { ok: "up to date", failed: "failing", running: "syncing", idle: "idle", partial: "catching up" };
 const ERROR_STATUS_LABEL: Record<string, string> = { pending: "will retry", retrying: "retrying", dead_letter: "gave up", resolved: "resolved" };
 
 // Every button here submits through its own fetcher (posting to the Operations page's action), so
@@ -67,7 +68,7 @@ export function ConnectorsPanel({ sources, state, errors, canMutate }: { sources
 
 function ConnectorCard({ name, src, st, canMutate }: { name: string; src: Source; st: State | undefined; canMutate: boolean }) {
   const sync = useFetcher();
-  const meta = (st?.meta ?? {}) as { lastResult?: Record<string, number>; coverage?: { accountCoverage: number; dealCoverage: number; dealsWithBrokenCompanyLink: number } };
+  const meta = (st?.meta ?? {}) as { lastResult?: Record<string, number>; coverage?: { accountCoverage: number; dealCoverage: number; dealsWithBrokenCompanyLink: number }; resumeAt?: string; incompleteReason?: string };
   const status = st?.status ?? "idle";
   const lastResult = meta.lastResult ? describeCounters(meta.lastResult, `${name}_sync`, { max: 4 }) : "";
   return (
@@ -81,6 +82,7 @@ function ConnectorCard({ name, src, st, canMutate }: { name: string; src: Source
       <dl className="mt-2 grid grid-cols-2 gap-x-2 text-xs">
         <dt className="text-slate-500">Last success</dt><dd><Time value={st?.lastSuccessAt ?? null} /></dd>
         <dt className="text-slate-500">Last attempt</dt><dd><Time value={st?.lastAttemptAt ?? null} /></dd>
+        {status === "partial" && meta.resumeAt ? (<><dt className="text-slate-500" title={meta.incompleteReason}>Continues</dt><dd><Time value={meta.resumeAt} /></dd></>) : null}
         {meta.coverage ? (<><dt className="text-slate-500">Coverage</dt><dd>{Math.round(meta.coverage.accountCoverage * 100)}% accounts · {Math.round(meta.coverage.dealCoverage * 100)}% deals{meta.coverage.dealsWithBrokenCompanyLink ? ` · ${meta.coverage.dealsWithBrokenCompanyLink} broken links` : ""}</dd></>) : null}
       </dl>
       {lastResult ? <p className="mt-2 text-xs text-slate-600" data-last-result title={technicalCounters(meta.lastResult)}>Last sync: {lastResult}</p> : null}
