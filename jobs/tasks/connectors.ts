@@ -6,18 +6,22 @@ import { enqueueProjectJob } from "../../server/services/jobs/enqueue.ts";
 import { dueConnectorErrors } from "../../server/services/connectors/error-register.ts";
 import { boundConnectors } from "../../server/services/connectors/sources.ts";
 import { runConnectorSync } from "../../server/services/connectors/sync.ts";
+import { markDeliveriesApplied } from "../../server/services/webhooks/apply.ts";
 import type { ConnectorName } from "../../server/services/connectors/types.ts";
 import { defineProjectTask, defineTask, RecordedFailure, SkipRun } from "../define-task.ts";
 
 /** One connector for one project. Failures are recorded in connector_errors, which owns the retries. */
 export const connectorSyncTask = (connector: ConnectorName) =>
   defineProjectTask(CONNECTOR_SYNC_TASKS[connector], async ({ db, env, projectId, now, warn }) => {
+    const startedAt = new Date();
     const res = await runConnectorSync(db, env, { projectId, connector, now });
     if (res.status === "skipped") throw new SkipRun(res.reason);
     for (const w of res.warnings) await warn(w);
     if (res.status === "failed") throw new RecordedFailure(`${res.errorKind}: ${res.error}`);
     // Stopped at its budget: the rest follows as its own run, from the saved cursor.
     if (res.resumeAt) await enqueueProjectJob(db, { task: CONNECTOR_SYNC_TASKS[connector], payload: { projectId, trigger: "scheduler" }, maxAttempts: env.JOB_MAX_ATTEMPTS, runAt: res.resumeAt });
+    // A complete read also covers webhook deliveries still waiting (e.g. after a failed apply).
+    else await markDeliveriesApplied(db, { projectId, connector, readAfter: startedAt });
     await afterSync(db, env, projectId, res.counters);
     return res.counters;
   });

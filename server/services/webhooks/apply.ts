@@ -49,13 +49,22 @@ export async function applyWebhookDeliveries(db: Db, env: Env, input: { projectI
     await later(res.resumeAt, "the sync stopped at its budget");
     return { status: "ok", counters: { ...res.counters, deliveriesApplied: 0 }, warnings: res.warnings };
   }
-  const marked = await pool.query(
-    `UPDATE webhook_deliveries SET status = 'applied', applied_at = $4
-     WHERE project_id = $1::uuid AND connector = $2::"ConnectorName" AND status = 'received' AND received_at <= $3`,
-    [projectId, connector, startedAt, new Date()],
-  );
+  const marked = await markDeliveriesApplied(db, { projectId, connector, readAfter: startedAt });
   // Old deliveries only serve dedupe; the index on (project, connector, received_at) keeps this cheap.
   await pool.query(`DELETE FROM webhook_deliveries WHERE project_id = $1::uuid AND connector = $2::"ConnectorName" AND received_at < $3`,
     [projectId, connector, new Date(now.getTime() - DELIVERY_RETENTION_DAYS * 86_400_000)]);
-  return { status: "ok", counters: { ...res.counters, deliveriesApplied: marked.rowCount ?? 0 }, warnings: res.warnings };
+  return { status: "ok", counters: { ...res.counters, deliveriesApplied: marked }, warnings: res.warnings };
+}
+
+/**
+ * Deliveries received before a complete sync started are covered by it (the sync read the provider
+ * after them) — whichever job ran it: an apply, the regular poll, or the error register's retry.
+ */
+export async function markDeliveriesApplied(db: Db, input: { projectId: string; connector: ConnectorName; readAfter: Date }): Promise<number> {
+  const res = await poolOf(db).query(
+    `UPDATE webhook_deliveries SET status = 'applied', applied_at = $4
+     WHERE project_id = $1::uuid AND connector = $2::"ConnectorName" AND status = 'received' AND received_at <= $3`,
+    [input.projectId, input.connector, input.readAfter, new Date()],
+  );
+  return res.rowCount ?? 0;
 }
