@@ -10,6 +10,12 @@ const flag = (fallback: boolean) =>
 
 const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const optionalUrl = z.url().optional().or(z.literal("").transform(() => undefined));
+/** What Express's "trust proxy" accepts (a list of these; a hop count stands alone), so a typo fails validation, not startup. */
+const TRUST_PART = /^(loopback|linklocal|uniquelocal|(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?|[0-9a-fA-F]*:[0-9a-fA-F:.]*(\/\d{1,3})?)$/;
+function trustProxyCompiles(v: string): boolean {
+  return v.split(",").every((part) => TRUST_PART.test(part.trim()));
+}
+
 const optionalString = z.string().optional().transform((v) => (v ? v : undefined));
 const connectorMode = z.enum(["http", "mcp"]);
 
@@ -39,8 +45,8 @@ export const envSchema = z
      * Which peers may set X-Forwarded-For (Express "trust proxy": a hop count like "1", or addresses/
      * subnets like "10.0.0.2" or "loopback"). Unset: none — the peer address is the client's.
      */
-    TRUST_PROXY: optionalString.refine((v) => v === undefined || v.split(",").every((part) => /^(\d{1,2}|loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(part.trim())),
-      "TRUST_PROXY must be a hop count or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal"),
+    TRUST_PROXY: optionalString.refine((v) => v === undefined || /^\d{1,2}$/.test(v) || trustProxyCompiles(v),
+      "TRUST_PROXY must be a hop count, or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal"),
     OPS_PUBLIC_HEALTH: flag(true),
     OPS_PUBLIC_METRICS: flag(true),
 

@@ -221,3 +221,32 @@ describe("the typed client example (docs/examples/typed-client.ts) over real HTT
     expect((err as { data?: { code?: string } }).data?.code).toBe("NOT_FOUND");
   });
 });
+
+describe("sign-in limits cannot be sidestepped by how the request is addressed", () => {
+  it("every spelling of a sign-in counts against the same per-address limit, and sign-in cannot ride in a batch", async () => {
+    const strict = await startServer(db, testEnv({ AUTH_RATE_LIMIT_PER_MINUTE: "4" }));
+    try {
+      const creds = { email: fx.outsider.email, password: "wrong" };
+      const form = (path: string) => fetch(`${strict.url}${path}`, { method: "POST", headers: { origin: strict.url, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(creds).toString() });
+      // The batch is refused, and still counts as an attempt.
+      const batch = await fetch(`${strict.url}/api/trpc/auth.login,auth.me?batch=1`, json({ 0: creds }, { origin: strict.url }));
+      expect(batch.status).toBe(400);
+      const statuses = [
+        (await fetch(`${strict.url}/API/TRPC/auth.login`, json(creds, { origin: strict.url }))).status,
+        (await form("/LOGIN/")).status,
+        (await form("/login.data")).status,
+      ];
+      expect(statuses).not.toContain(429);
+      const fifth = await fetch(`${strict.url}/api/trpc/x/auth.login`, json(creds, { origin: strict.url }));
+      expect(fifth.status).toBe(429);
+      expect(Number(fifth.headers.get("retry-after"))).toBeGreaterThan(0);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("a malformed cookie from another app on the host is ignored, not a 500", async () => {
+    const res = await fetch(`${server.url}/api/trpc/auth.me`, { headers: { cookie: "x=%; a=%E0%A4%A" } });
+    expect(res.status).toBe(401);
+  });
+});

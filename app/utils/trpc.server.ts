@@ -10,7 +10,13 @@ const isTrpcError = (e: unknown): e is TrpcLikeError => typeof e === "object" &&
 export function loginRedirect(request: Request, expired = false): never {
   const url = new URL(request.url);
   // After a form post the page to come back to is the one the form was on.
-  const back = request.method === "GET" ? url.pathname + url.search : (safeRedirect(new URL(request.headers.get("referer") ?? url.href).pathname, url.pathname));
+  let referer = url;
+  try {
+    referer = new URL(request.headers.get("referer") ?? url.href, url);
+  } catch {
+    // an unreadable Referer: come back to this page
+  }
+  const back = request.method === "GET" ? url.pathname + url.search : safeRedirect(referer.pathname, url.pathname);
   const params = new URLSearchParams();
   if (back && back !== "/") params.set("redirectTo", back);
   if (expired) params.set("expired", "1");

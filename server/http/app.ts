@@ -15,7 +15,7 @@ import { createMetrics, jobMetricsText } from "../services/metrics.ts";
 import type { Context } from "../trpc/context.ts";
 import { appRouter, createCaller } from "../trpc/root.ts";
 import { authMiddleware, originCheck } from "./auth-middleware.ts";
-import { formGuard, pageHeaders, rateLimits } from "./limits.ts";
+import { formGuard, noSignInBatches, pageHeaders, rateLimits, tokenAttemptLimit } from "./limits.ts";
 import { opsRoutes } from "./ops-routes.ts";
 import { webhookRoutes } from "./webhook-routes.ts";
 
@@ -91,9 +91,11 @@ export function createApp(deps: AppDeps) {
     app.use(express.static(publicDir, { maxAge: "1h", index: false }));
   }
 
+  app.use(tokenAttemptLimit(env));
   app.use(authMiddleware(db, env));
   app.use(pageHeaders);
   app.use(...rateLimits(env));
+  app.use(noSignInBatches);
   app.use(originCheck(env));
   app.use(express.json({ limit: "256kb" }));
 

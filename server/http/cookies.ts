@@ -9,7 +9,13 @@ function parseCookies(header: string | undefined): Record<string, string> {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
     const k = part.slice(0, eq).trim();
-    if (k) out[k] = decodeURIComponent(part.slice(eq + 1).trim());
+    if (!k) continue;
+    // Another app on the same host can set any cookie: one that does not decode is ignored, never a 500.
+    try {
+      out[k] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      continue;
+    }
   }
   return out;
 }

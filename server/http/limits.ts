@@ -30,17 +30,56 @@ function limiter(name: string, limit: number, key: (req: Request) => string, ski
   });
 }
 
-const SIGN_IN = new Set(["/api/trpc/auth.login", "/login"]);
+/**
+ * The tRPC procedures a request calls (one, or a batch "a,b"): Express mounts match any case and
+ * the tRPC adapter reads the name after the last slash, so this reads it the same way.
+ */
+function trpcCalls(req: Request): string[] | null {
+  const p = req.originalUrl.split("?")[0]!.toLowerCase();
+  if (!p.startsWith("/api/trpc/")) return null;
+  const raw = req.originalUrl.split("?")[0]!;
+  return raw.slice(raw.lastIndexOf("/") + 1).split(",");
+}
+
+/**
+ * A sign-in attempt, however it is addressed: the page (any case, a trailing slash, Remix's
+ * `/login.data` single-fetch posts) or the tRPC procedure, alone or in a batch.
+ */
+export function isSignIn(req: Request): boolean {
+  if (!isWrite(req)) return false;
+  const page = req.originalUrl.split("?")[0]!.toLowerCase().replace(/\/+$/, "").replace(/\.data$/, "");
+  if (page === "/login") return true;
+  return trpcCalls(req)?.includes("auth.login") ?? false;
+}
+
 const isWrite = (req: Request) => !["GET", "HEAD", "OPTIONS"].includes(req.method);
 const isStatic = (req: Request) => req.path.startsWith("/build/") || req.path === "/favicon.svg";
 
 /** Sign-in per address; changes and reads per token/session/address. */
 export function rateLimits(env: Env): RequestHandler[] {
   return [
-    limiter("sign-in", env.AUTH_RATE_LIMIT_PER_MINUTE, (req) => `ip:${ipKeyGenerator(req.ip ?? "unknown")}`, (req) => !(isWrite(req) && SIGN_IN.has(req.path))),
-    limiter("write", env.API_RATE_LIMIT_WRITES_PER_MINUTE, principal, (req) => !isWrite(req) || SIGN_IN.has(req.path)),
+    limiter("sign-in", env.AUTH_RATE_LIMIT_PER_MINUTE, (req) => `ip:${ipKeyGenerator(req.ip ?? "unknown")}`, (req) => !isSignIn(req)),
+    limiter("write", env.API_RATE_LIMIT_WRITES_PER_MINUTE, principal, (req) => !isWrite(req) || isSignIn(req)),
     limiter("read", env.API_RATE_LIMIT_READS_PER_MINUTE, principal, (req) => isWrite(req) || isStatic(req)),
   ];
+}
+
+/** Sign-in is one attempt per request: a batch holding it is refused (it would multiply the guesses a limit allows). */
+export function noSignInBatches(req: Request, res: Response, next: NextFunction) {
+  const calls = trpcCalls(req);
+  if (calls && calls.length > 1 && calls.includes("auth.login")) {
+    res.status(400).json({ ok: false, error: "bad_request", message: "auth.login cannot be batched", request_id: req.requestId });
+    return;
+  }
+  next();
+}
+
+/**
+ * Requests that present an API token, counted per address before the token is looked up: a flood of
+ * made-up tokens costs a database lookup each and would otherwise never meet a limit.
+ */
+export function tokenAttemptLimit(env: Env): RequestHandler {
+  return limiter("API token", env.API_RATE_LIMIT_READS_PER_MINUTE, (req) => `bearer:${ipKeyGenerator(req.ip ?? "unknown")}`, (req) => !req.headers.authorization);
 }
 
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;

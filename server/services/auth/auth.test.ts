@@ -39,6 +39,16 @@ describe("password login", () => {
     await expect(login(db.prisma, { email: "ghost@example.test", password: "nope", ip: "10.0.0.2", now }, policy)).rejects.toThrow("Invalid email or password");
   });
 
+  it("parallel guesses from one address (a tRPC batch, many connections) each count: only the free ones reach the password check", async () => {
+    const now = new Date("2026-11-06T10:00:00Z");
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      login(db.prisma, { email: fx.owner.email, password: `guess-${i}`, ip: "2001:db8:1:2::42", now }, policy).catch((e: unknown) => e)));
+    expect(results.filter((r) => r instanceof UnauthorizedError).length).toBe(policy.maxFailures);
+    expect(results.filter((r) => r instanceof RateLimitedError).length).toBe(20 - policy.maxFailures);
+    // Another address of the same IPv6 /56 is the same address here.
+    await expect(login(db.prisma, { email: fx.owner.email, password: "again", ip: "2001:db8:1:2:ffff::1", now }, policy)).rejects.toThrow(RateLimitedError);
+  });
+
   it("slows an attacker's address exponentially, even with the right password, without locking the owner out elsewhere", async () => {
     const t0 = new Date("2026-11-05T10:00:00Z");
     const at = (ms: number) => new Date(t0.getTime() + ms);

@@ -12,6 +12,7 @@ import { appendEvents, dedupeKey, type EvidenceRef } from "../events/event-log.t
 import { dayIn, isoDay } from "../../time.ts";
 import { actionOptions, taskDescription, taskDueDate } from "./action-drafts.ts";
 import { displayText } from "./wording.ts";
+import { storableDate } from "../../trpc/inputs.ts";
 
 // Acting on a recommendation: create a Linear task, send the client a Chatwoot message, or set a
 // reminder. A request becomes one run per (recommendation, action, payload); the worker executes it
@@ -34,7 +35,7 @@ export const actionPayload = {
     title: z.string().trim().min(3).max(250).optional(), description: z.string().max(10_000).optional(),
     dueDate: z.iso.date({ message: "dueDate must be a date (YYYY-MM-DD)" }).optional(), teamId: z.string().min(1).max(100).optional(),
   }),
-  set_reminder: z.object({ remindAt: z.coerce.date().optional() }),
+  set_reminder: z.object({ remindAt: storableDate.optional() }),
 } satisfies Record<ActionType, z.ZodType>;
 
 const runKey = (recId: string, type: string, payload: unknown) => createHash("sha1").update(`${recId}:${type}:${JSON.stringify(payload)}`).digest("hex");
