@@ -39,6 +39,18 @@ async function evaluateOpenAi(rows: CorpusRow[]): Promise<Prediction[]> {
 }
 type Engine = { name: string; predict: (rows: CorpusRow[]) => Promise<Prediction[]> | Prediction[] };
 
+/** True/false positives and misses of one label over the messages of the author who can carry it. */
+function confusion(pairs: readonly (readonly [CorpusRow, Label[]])[], label: Label, keep: (r: CorpusRow) => boolean = () => true) {
+  const author = LABELS_BY_AUTHOR.client.includes(label) ? "client" : "team";
+  let tp = 0, fp = 0, fn = 0;
+  for (const [r, said] of pairs) {
+    if (r.from !== author || !keep(r)) continue;
+    const truth = r.labels.includes(label), yes = said.includes(label);
+    if (truth && yes) tp++; else if (yes) fp++; else if (truth) fn++;
+  }
+  return { tp, fp, fn };
+}
+
 /** 5-fold cross-validation on the training files: F1 per label for each engine, mean and range over folds. */
 function crossValidate(rows: CorpusRow[]): void {
   const fold = (r: CorpusRow) => parseInt(createHash("sha1").update(r.id).digest("hex").slice(0, 8), 16) % 5;
@@ -63,13 +75,7 @@ function crossValidate(rows: CorpusRow[]): void {
       const test = rows.filter((r) => fold(r) === k).map((r) => [r, predict(r)] as const);
       predictMs += performance.now() - t;
       for (const label of LABELS) {
-        const author = LABELS_BY_AUTHOR.client.includes(label) ? "client" : "team";
-        let tp = 0, fp = 0, fn = 0;
-        for (const [r, said] of test) {
-          if (r.from !== author) continue;
-          const truth = r.labels.includes(label), yes = said.includes(label);
-          if (truth && yes) tp++; else if (yes) fp++; else if (truth) fn++;
-        }
+        const { tp, fp, fn } = confusion(test, label);
         f1s.set(label, [...(f1s.get(label) ?? []), tp ? (2 * tp) / (2 * tp + fp + fn) : 0]);
       }
     }
@@ -112,18 +118,10 @@ for (const engine of engines) {
   const ms = performance.now() - t0;
   console.log(`== ${engine.name}`);
   console.log(`label             language    n+   precision  recall     F1`);
+  const pairs = testRows.map((r, i) => [r, preds[i]!.labels] as const);
   for (const label of LABELS) {
-    const author = LABELS_BY_AUTHOR.client.includes(label) ? "client" : "team";
     for (const lang of ["en", "ru", "mixed", "all"] as const) {
-      let tp = 0, fp = 0, fn = 0;
-      testRows.forEach((r, i) => {
-        if (r.from !== author || (lang !== "all" && r.language !== lang)) return;
-        const truth = r.labels.includes(label);
-        const said = preds[i]!.labels.includes(label);
-        if (truth && said) tp++;
-        else if (said) fp++;
-        else if (truth) fn++;
-      });
+      const { tp, fp, fn } = confusion(pairs, label, (r) => lang === "all" || r.language === lang);
       const p = tp / (tp + fp), rc = tp / (tp + fn);
       console.log(`${label.padEnd(17)} ${lang.padEnd(8)} ${String(tp + fn).padStart(5)}   ${f(p)}     ${f(rc)}     ${f((2 * p * rc) / (p + rc))}`);
     }

@@ -15,7 +15,7 @@ import { createMetrics, jobMetricsText } from "../services/metrics.ts";
 import type { Context } from "../trpc/context.ts";
 import { appRouter, createCaller } from "../trpc/root.ts";
 import { authMiddleware, originCheck } from "./auth-middleware.ts";
-import { formGuard, noSignInBatches, pageHeaders, rateLimits, tokenAttemptLimit } from "./limits.ts";
+import { formGuard, noSignInBatches, pageHeaders, rateLimits, tokenAttemptLimit, trpcCalls } from "./limits.ts";
 import { opsRoutes } from "./ops-routes.ts";
 import { webhookRoutes } from "./webhook-routes.ts";
 
@@ -161,10 +161,10 @@ const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
  * to random paths cannot add series without bound.
  */
 function metricRoute(req: Request): string {
-  if (req.baseUrl === "/api/trpc") {
-    const paths = req.path.replace(/^\//, "").split(",");
-    if (paths.length > 1) return paths.every((p) => PROCEDURES.has(p)) ? "/api/trpc/<batch>" : "/api/trpc/<unknown>";
-    return PROCEDURES.has(paths[0]!) ? `/api/trpc/${paths[0]}` : "/api/trpc/<unknown>";
+  const calls = trpcCalls(req);
+  if (calls) {
+    if (calls.length > 1) return calls.every((p) => PROCEDURES.has(p)) ? "/api/trpc/<batch>" : "/api/trpc/<unknown>";
+    return PROCEDURES.has(calls[0]!) ? `/api/trpc/${calls[0]}` : "/api/trpc/<unknown>";
   }
   if (req.route?.path && typeof req.route.path === "string") return req.baseUrl + req.route.path;
   if (req.path.startsWith("/build/")) return "/build/*";

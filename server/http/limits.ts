@@ -34,12 +34,14 @@ function limiter(name: string, limit: number, key: (req: Request) => string, ski
  * The tRPC procedures a request calls (one, or a batch "a,b"): Express mounts match any case and
  * the tRPC adapter reads the name after the last slash, so this reads it the same way.
  */
-function trpcCalls(req: Request): string[] | null {
-  const p = req.originalUrl.split("?")[0]!.toLowerCase();
-  if (!p.startsWith("/api/trpc/")) return null;
-  const raw = req.originalUrl.split("?")[0]!;
-  return raw.slice(raw.lastIndexOf("/") + 1).split(",");
+export function trpcCalls(req: Request): string[] | null {
+  const path = pathOf(req);
+  if (!path.toLowerCase().startsWith("/api/trpc/")) return null;
+  return path.slice(path.lastIndexOf("/") + 1).split(",");
 }
+
+/** The request's full path (mount prefix included), without the query. */
+const pathOf = (req: Request) => req.originalUrl.split("?")[0]!;
 
 /**
  * A sign-in attempt, however it is addressed: the page (any case, a trailing slash, Remix's
@@ -47,7 +49,7 @@ function trpcCalls(req: Request): string[] | null {
  */
 export function isSignIn(req: Request): boolean {
   if (!isWrite(req)) return false;
-  const page = req.originalUrl.split("?")[0]!.toLowerCase().replace(/\/+$/, "").replace(/\.data$/, "");
+  const page = pathOf(req).toLowerCase().replace(/\/+$/, "").replace(/\.data$/, "");
   if (page === "/login") return true;
   return trpcCalls(req)?.includes("auth.login") ?? false;
 }
