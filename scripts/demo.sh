@@ -27,9 +27,16 @@ export PORT=${PORT:-3000}
 # The terminal shows warnings and errors only (every job and request logs at info); LOG_LEVEL=info for all.
 export LOG_LEVEL=${LOG_LEVEL:-warn}
 PIDS=()
+# npx and tsx each start a child: stopping only the pid we hold leaves the server running (and its
+# ports taken) when this script is stopped by a signal that reaches it alone, not its whole group.
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
 cleanup() {
   trap - INT TERM EXIT
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do kill_tree "$p"; done
   wait 2>/dev/null || true
   if [ "$STARTED_DB" = 1 ]; then bash scripts/db/down.sh || true; fi
 }
